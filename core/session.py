@@ -1,0 +1,79 @@
+"""A logged-in user's session: who acts, and the services they act through."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.accounts import AccountService
+from core.audit import AuditEvent
+from core.audit_service import AuditService
+from core.changes import ChangeBus
+from core.passwords import PasswordRules
+from core.ports import CredentialStore, KeyVault, Store, Unlocked
+from core.remember import RememberService
+from core.roles import ROLE_LABELS, Permission
+from core.settings_service import PolicyService
+from core.trail import Clock, Guard, append
+from core.users import User
+from core.vault_admin import VaultAdminService
+
+
+@dataclass(frozen=True)
+class AppContext:
+    """What every session shares: password rules, the credential store and the clock."""
+
+    rules: PasswordRules
+    credentials: CredentialStore | None
+    clock: Clock
+
+
+class Session:
+    def __init__(self, unlocked: Unlocked, user: User, ctx: AppContext) -> None:
+        self._store: Store = unlocked.store
+        self._keys: KeyVault = unlocked.keys
+        self._ctx = ctx
+        self.user = user
+        self.bus = ChangeBus()
+        self._guard = Guard(self._store, ctx.clock)
+        self.accounts = AccountService(self._store, self._keys, ctx.rules, self._guard,
+                                       ctx.clock, self.bus)
+        self.policies = PolicyService(self._store, self._guard, ctx.clock, self.bus)
+        self.audit = AuditService(self._store, self._keys, self._guard, ctx.clock, self.bus)
+        self.vault = VaultAdminService(self._store, self._keys, self._guard, ctx.clock,
+                                       self.bus)
+        self.remember = RememberService(self._store, self._keys, ctx.credentials, ctx.clock,
+                                        self.bus)
+
+    @property
+    def vault_id(self) -> str:
+        return self._keys.vault_id
+
+    @property
+    def vault_path(self) -> str:
+        return str(self._keys.path)
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.user.role]
+
+    @property
+    def locked(self) -> bool:
+        return self._keys.is_locked
+
+    def can(self, permission: Permission) -> bool:
+        return not self.user.must_change_password and self._guard.allowed(self.user, permission)
+
+    def change_password(self, old: str, new: str) -> None:
+        self.user = self.accounts.change_own_password(self.user, old, new)
+
+    def lock(self, reason: str = "manual") -> None:
+        """Record the lock, then close the database and drop the key."""
+        if self.locked:
+            return
+        with self._store.transaction() as repos:
+            append(repos, self.user, AuditEvent("vault.locked", details={"reason": reason}),
+                   self._ctx.clock())
+        self._keys.lock()
+
+    def close(self) -> None:
+        self.lock("closed")

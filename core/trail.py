@@ -1,0 +1,56 @@
+"""Appending to the audit trail from inside a service's transaction, and permission checks that
+leave a trace when they refuse."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from core.audit import GENESIS, AuditEntry, AuditEvent, chain_hash, entry_body, redact, seal
+from core.errors import PasswordChangeRequired, PermissionDenied
+from core.ports import Repositories, Store
+from core.roles import PERMISSION_ACTIONS, Permission, has_permission
+from core.users import User
+
+Clock = Callable[[], datetime]
+
+
+def append(repos: Repositories, actor: User | None, event: AuditEvent, at: datetime,
+           actor_name: str | None = None) -> AuditEntry:
+    head = repos.audit.head()
+    prev = head.hash if head else GENESIS
+    seq = head.seq + 1 if head else 1
+    name = actor_name if actor_name is not None else (actor.name if actor else "")
+    details = redact(event.details)
+    body = entry_body(at, actor.id if actor else None, name, event.action, event.object_type,
+                      event.object_id, event.outcome, details)
+    digest = chain_hash(prev, body)
+    entry = AuditEntry(seq=seq, at=at, actor_id=actor.id if actor else None, actor_name=name,
+                       action=event.action, object_type=event.object_type,
+                       object_id=event.object_id, outcome=event.outcome, details=details,
+                       prev_hash=prev, hash=digest, seal=seal(repos.audit.seal_key(), digest))
+    repos.audit.append(entry)
+    return entry
+
+
+class Guard:
+    """Checks the acting user's permission; a refusal is itself audited."""
+
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+
+    def allowed(self, actor: User, permission: Permission) -> bool:
+        return actor.active and has_permission(actor.role, permission)
+
+    def require(self, actor: User, permission: Permission, object_type: str = "",
+                object_id: str = "") -> None:
+        if actor.must_change_password:
+            raise PasswordChangeRequired()
+        if self.allowed(actor, permission):
+            return
+        with self._store.transaction() as repos:
+            append(repos, actor, AuditEvent("permission.denied", object_type, object_id,
+                                            {"permission": permission.value}, outcome="denied"),
+                   self._clock())
+        raise PermissionDenied(PERMISSION_ACTIONS[permission])

@@ -1,0 +1,1 @@
+"""The only layer that speaks SQL or touches vault files."""
