@@ -1,4 +1,4 @@
-"""The interfaces core needs from the outside world; storage/ implements them, main.py wires them."""
+"""The interfaces core needs from outside; storage/ implements them, main.py wires them."""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 
 import keyring
 import keyring.errors
@@ -63,7 +64,5 @@ class KeyringCredentials:
         self._kr().set_password(SERVICE, account, base64.b64encode(secret).decode("ascii"))
 
     def delete(self, account: str) -> None:
-        try:
+        with contextlib.suppress(keyring.errors.PasswordDeleteError):
             self._kr().delete_password(SERVICE, account)
-        except keyring.errors.PasswordDeleteError:
-            pass

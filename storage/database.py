@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -136,9 +136,7 @@ class Database:
         with self._lock:
             if self._conn is None:
                 return
-            try:
+            with suppress(sqlcipher3.DatabaseError):
                 self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-            except sqlcipher3.DatabaseError:
-                pass
             self._conn.close()
             self._conn = None

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from core.audit import ChainHead
-from core.errors import AuthenticationFailed, InvalidInput, VaultDamaged, VaultLocked
+from core.errors import AuthenticationFailed, VaultDamaged, VaultLocked
 from core.ports import FailedUnlock
 from storage import slotfile
 from storage.crypto import Argon2Params, InvalidTag, wipe

@@ -76,7 +76,7 @@ def _check_shape(data: dict[str, Any]) -> None:
         raise TypeError("slots")
     for slot in data["slots"]:
         for field in ("id", "kind", "public", "private", "sealed", "version"):
-            slot[field]  # noqa: B018 - presence check
+            slot[field]
 
 
 def verify_mac(data: dict[str, Any], db_key: bytes | bytearray) -> None:

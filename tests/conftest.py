@@ -10,18 +10,18 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import keyring  # noqa: E402
-import pytest  # noqa: E402
-from keyring.backend import KeyringBackend  # noqa: E402
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
 
-from core.audit import now_utc  # noqa: E402
-from core.auth import Authenticator  # noqa: E402
-from core.passwords import HistoryHasher, PasswordRules, load_common_passwords  # noqa: E402
-from core.roles import Role  # noqa: E402
-from core.session import AppContext, Session  # noqa: E402
-from storage.credentials import KeyringCredentials  # noqa: E402
-from storage.crypto import Argon2Params  # noqa: E402
-from storage.vault import SqlCipherVaults  # noqa: E402
+from core.audit import now_utc
+from core.auth import Authenticator
+from core.passwords import HistoryHasher, PasswordRules, load_common_passwords
+from core.roles import Role
+from core.session import AppContext, Session
+from storage.credentials import KeyringCredentials
+from storage.crypto import Argon2Params
+from storage.vault import SqlCipherVaults
 
 ROOT = Path(__file__).resolve().parent.parent
 CHEAP_KDF = Argon2Params(memory_kib=1024, time_cost=1, parallelism=1)
