@@ -5,7 +5,6 @@ task (see `python main.py --help`). Nothing imports this module."""
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -41,5 +40,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("PYTHONIOENCODING", "utf-8")
+    # Chinese names must print on a console whose locale is not UTF-8 too.
+    for stream in (sys.stdout, sys.stderr):
+        if (stream.encoding or "").lower().replace("-", "") != "utf8":
+            stream.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
     sys.exit(main())

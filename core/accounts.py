@@ -112,14 +112,15 @@ class AccountService:
                 raise InvalidInput(f"{user.name} is already disabled.")
             if user.role == Role.ADMINISTRATOR and self._last_admin(repos, user):
                 raise InvalidInput("The last active administrator cannot be disabled.")
+        # Rekey first: if it cannot run (another window has the vault open) nothing changes,
+        # rather than an account marked disabled whose slot still opens the database.
+        if user.slot_id:
+            self._keys.remove_slots_and_rekey([user.slot_id])
         updated = dataclasses.replace(user, active=False, slot_id=None)
         with self._store.transaction() as repos:
             repos.users.save(updated)
             append(repos, actor, AuditEvent("user.disabled", "user", str(user_id),
                                             {"name": user.name}), self._clock())
-        if user.slot_id:
-            self._keys.remove_device_slots(user.slot_id)
-            self._keys.remove_slots_and_rekey([user.slot_id])
         self._bus.publish(Changes(users=True))
         return updated
 

@@ -67,15 +67,17 @@ class AuditFilter:
 
 def redact(details: Mapping[str, Any]) -> dict[str, Any]:
     """Drop secret values at any depth so no password or key reaches the trail."""
-    out: dict[str, Any] = {}
-    for key, value in details.items():
-        if key.lower() in SECRET_KEYS:
-            out[key] = REDACTED
-        elif isinstance(value, Mapping):
-            out[key] = redact(value)
-        else:
-            out[key] = value
-    return out
+    return {key: REDACTED if str(key).lower() in SECRET_KEYS else _redact_value(value)
+            for key, value in details.items()}
+
+
+def _redact_value(value: Any) -> Any:
+    # Lists too: {"changes": [{"password": ...}]} is as much "any depth" as a nested mapping.
+    if isinstance(value, Mapping):
+        return redact(value)
+    if isinstance(value, list | tuple):
+        return [_redact_value(item) for item in value]
+    return value
 
 
 def entry_body(
@@ -147,6 +149,11 @@ def verify_chain(
         if content_ok and linked:
             prev = entry.hash
             continue
+        # Where this entry's predecessor sits (-1: it claims to be the first entry).
+        j = -1 if entry.prev_hash == GENESIS else index_of.get(entry.prev_hash)
+        if content_ok and j is not None and j > i:
+            # A genuine entry whose predecessor comes after it: rows were swapped.
+            return _bad(len(rows), entry.seq, f"entry #{entry.seq} was reordered")
         following = rows[i + 1] if i + 1 < len(rows) else None
         if following is not None and following.prev_hash == prev:
             # The chain runs from the previous entry straight to the next one: this one was
@@ -154,7 +161,6 @@ def verify_chain(
             return _bad(len(rows), entry.seq, f"entry #{entry.seq} was inserted")
         if not content_ok:
             return _bad(len(rows), entry.seq, f"entry #{entry.seq} was edited")
-        j = index_of.get(entry.prev_hash)
         if j is None:
             before = rows[i - 1].seq if i else 0
             return _bad(len(rows), entry.seq,

@@ -70,10 +70,13 @@ class Session:
         """Record the lock, then close the database and drop the key."""
         if self.locked:
             return
-        with self._store.transaction() as repos:
-            append(repos, self.user, AuditEvent("vault.locked", details={"reason": reason}),
-                   self._ctx.clock())
-        self._keys.lock()
+        try:
+            with self._store.transaction() as repos:
+                append(repos, self.user, AuditEvent("vault.locked", details={"reason": reason}),
+                       self._ctx.clock())
+        finally:
+            # A failed audit write (damaged or full disk) must not leave the key in memory.
+            self._keys.lock()
 
     def close(self) -> None:
         self.lock("closed")

@@ -3,6 +3,7 @@ leave a trace when they refuse."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import datetime
 
@@ -45,9 +46,14 @@ class Guard:
 
     def require(self, actor: User, permission: Permission, object_type: str = "",
                 object_id: str = "") -> None:
-        if actor.must_change_password:
+        # Judge the account as stored now, not the copy the session took at login: a demotion,
+        # a disable or a password reset by another administrator applies to open sessions too.
+        with self._store.reader() as repos:
+            current = repos.users.get(actor.id)
+        current = current or dataclasses.replace(actor, active=False)
+        if current.must_change_password:
             raise PasswordChangeRequired()
-        if self.allowed(actor, permission):
+        if self.allowed(current, permission):
             return
         with self._store.transaction() as repos:
             append(repos, actor, AuditEvent("permission.denied", object_type, object_id,

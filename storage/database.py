@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -48,6 +49,8 @@ def connect(path: Path, key: bytes | bytearray, create: bool = False) -> sqlciph
         for pragma in ("journal_mode = WAL", "synchronous = FULL", "secure_delete = ON",
                        "foreign_keys = ON", "temp_store = MEMORY"):
             conn.execute(f"PRAGMA {pragma}").fetchall()
+        # Encrypted or not, nobody else on the machine needs to read it (-wal/-shm inherit this).
+        os.chmod(path, 0o600)
     except sqlcipher3.DatabaseError as exc:
         conn.close()
         raise VaultDamaged("the database cannot be decrypted or is corrupt") from exc

@@ -5,6 +5,7 @@ database file from under another open window. Slot-file edits are serialised by 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +23,8 @@ SLOT_LOCK = ".slots.lock"
 
 class OpenLock:
     def __init__(self, folder: Path) -> None:
-        self._handle = open(folder / OPEN_LOCK, "a+b")  # noqa: SIM115 - held while open
+        self._handle = os.fdopen(os.open(folder / OPEN_LOCK, os.O_RDWR | os.O_CREAT, 0o600),
+                                 "r+b")
         if fcntl:
             fcntl.flock(self._handle, fcntl.LOCK_SH)
 
@@ -48,7 +50,7 @@ class OpenLock:
 
 @contextmanager
 def slot_lock(folder: Path) -> Iterator[None]:
-    with open(folder / SLOT_LOCK, "a+b") as handle:
+    with os.fdopen(os.open(folder / SLOT_LOCK, os.O_RDWR | os.O_CREAT, 0o600), "r+b") as handle:
         if fcntl:
             fcntl.flock(handle, fcntl.LOCK_EX)
         yield

@@ -100,7 +100,22 @@ class OpenVault:
         return data
 
     def _record_anchor(self, head: ChainHead) -> None:
-        self._mutate(lambda d: d.update(audit_head={"seq": head.seq, "hash": head.hash}))
+        """Move the anchor forward only along the chain it anchors. If the recorded head is no
+        longer in the database (a cut tail, a rewrite), appending on top of the forged history
+        must not bless it: the anchor stays where it was, for `audit verify` to report. An older
+        head (another window's commit, recorded late) never moves it back either."""
+        def change(data: dict[str, Any]) -> None:
+            old = data.get("audit_head")
+            if old:
+                if int(old["seq"]) >= head.seq:
+                    return
+                rows = self.store.db.execute("SELECT hash FROM audit_log WHERE seq = ?",
+                                             (int(old["seq"]),))
+                if not rows or rows[0][0] != old["hash"]:
+                    return
+            data["audit_head"] = {"seq": head.seq, "hash": head.hash}
+
+        self._mutate(change)
 
     def audit_anchor(self) -> ChainHead | None:
         data = slotfile.read(self.path)
@@ -264,6 +279,10 @@ class OpenVault:
         key = self._require_key()
         key_pragma(key)  # validates
         return bytes(key).hex()
+
+    def check_integrity(self) -> None:
+        """Every page's HMAC and the b-tree structure, whatever the database's size."""
+        self.store.db.integrity_check()
 
     # -- housekeeping after unlock -----------------------------------------------------------
     def prune_orphan_slots(self, referenced: set[str]) -> None:

@@ -10,6 +10,9 @@ import os
 import unicodedata
 from typing import Any
 
+from argon2.exceptions import Argon2Error
+
+from core.errors import VaultDamaged
 from core.users import normalise_name
 from storage.crypto import (
     Argon2Params,
@@ -74,17 +77,28 @@ def make_slot(vault_id: str, kind: str, kdf: dict[str, Any], secret: bytes | byt
     return slot
 
 
+# What a slot edited into nonsense raises before any MAC can be checked (binascii.Error is a
+# ValueError): reported as damage, never as a traceback.
+_MALFORMED = (KeyError, TypeError, ValueError, Argon2Error)
+
+
 def open_private(vault_id: str, slot: dict[str, Any], secret: bytes | bytearray) -> bytearray:
     """The slot's private key; raises InvalidTag when the secret is wrong."""
-    kek = derive_kek(slot["kdf"], secret)
     try:
-        return decrypt(kek, slot["private"], _aad(vault_id, slot, "private"))
-    finally:
-        wipe(kek)
+        kek = derive_kek(slot["kdf"], secret)
+        try:
+            return decrypt(kek, slot["private"], _aad(vault_id, slot, "private"))
+        finally:
+            wipe(kek)
+    except _MALFORMED:
+        raise VaultDamaged("a key slot is malformed") from None
 
 
 def open_db_key(vault_id: str, slot: dict[str, Any], private: bytearray) -> bytearray:
-    return open_sealed(private, slot["sealed"], _aad(vault_id, slot, "sealed"))
+    try:
+        return open_sealed(private, slot["sealed"], _aad(vault_id, slot, "sealed"))
+    except _MALFORMED:
+        raise VaultDamaged("a key slot is malformed") from None
 
 
 def rewrap_private(vault_id: str, slot: dict[str, Any], private: bytearray,
