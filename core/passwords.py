@@ -57,8 +57,10 @@ class PasswordRules:
         folded = text.casefold()
         if folded in self._common or folded.strip("0123456789!@#$%^&*.?") in self._common:
             reasons.append("This password is on the list of commonly used passwords.")
-        name = user_name.strip().casefold()
-        if name and len(name) >= 3 and name in folded:
+        name = unicodedata.normalize("NFC", user_name).strip().casefold()
+        # Three letters make a telling Latin name; two characters are a whole Chinese one (王芳).
+        wide = any(unicodedata.east_asian_width(ch) in "WF" for ch in name)
+        if len(name) >= (2 if wide else 3) and name in folded:
             reasons.append("A password must not contain the user name.")
         if len(set(text)) < 4 and text:
             reasons.append("A password needs more than three different characters.")

@@ -21,10 +21,11 @@ _REFUSED = {
 def refusal(backend: KeyringBackend) -> str | None:
     """Why a backend must not hold Strongroom secrets, or None when it may."""
     children = getattr(backend, "backends", None)
-    if children is not None:  # the chainer: usable when at least one child is
-        reasons = [refusal(child) for child in children]
-        return None if any(r is None for r in reasons) else (
-            next((r for r in reasons if r), _REFUSED["keyring.backends.fail"]))
+    if children is not None:
+        # The chainer writes to its first backend (by priority): a safe store further down the
+        # chain would not stop the secret landing in a plaintext file first.
+        children = list(children)
+        return refusal(children[0]) if children else _REFUSED["keyring.backends.fail"]
     module = type(backend).__module__
     for prefix, reason in _REFUSED.items():
         if module.startswith(prefix):

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 KEY_BYTES = 32
+MAX_MEMORY_KIB = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,13 @@ class Argon2Params:
 
     @classmethod
     def from_dict(cls, data: dict[str, int]) -> Argon2Params:
-        return cls(int(data["m"]), int(data["t"]), int(data["p"]))
+        params = cls(int(data["m"]), int(data["t"]), int(data["p"]))
+        # Bounds: a slot file edited to demand 1 TiB or a million passes would hang every
+        # unlock; such values are damage, not a setting.
+        if not (8 <= params.memory_kib <= MAX_MEMORY_KIB and 1 <= params.time_cost <= 64
+                and 1 <= params.parallelism <= 64):
+            raise ValueError("Argon2 parameters out of bounds")
+        return params
 
 
 # design.md: at least m=64 MiB, t=3, p=4.

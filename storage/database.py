@@ -18,7 +18,7 @@ _HEX_KEY = re.compile(r"[0-9a-f]{64}")
 CHECK_ON_OPEN_BYTES = 64 * 1024 * 1024
 
 
-def _is_damage(exc: BaseException) -> bool:
+def is_damage(exc: BaseException) -> bool:
     if not isinstance(exc, sqlcipher3.DatabaseError):
         return False
     text = str(exc).lower()
@@ -92,7 +92,7 @@ class Database:
                     raise
                 conn.execute("COMMIT")
             except sqlcipher3.DatabaseError as exc:
-                if _is_damage(exc):
+                if is_damage(exc):
                     raise VaultDamaged("the database is corrupt") from exc
                 raise
             for hook in list(self.after_commit):
@@ -105,7 +105,7 @@ class Database:
             try:
                 yield conn
             except sqlcipher3.DatabaseError as exc:
-                if _is_damage(exc):
+                if is_damage(exc):
                     raise VaultDamaged("the database is corrupt") from exc
                 raise
 

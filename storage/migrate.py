@@ -11,7 +11,7 @@ from pathlib import Path
 
 import sqlcipher3
 
-from core.errors import VaultTooNew
+from core.errors import StrongroomError, VaultTooNew
 
 _NAME = re.compile(r"(\d{4})_[a-z0-9_]+\.sql")
 
@@ -44,9 +44,11 @@ def check_not_newer(conn: sqlcipher3.Connection) -> int:
     return version
 
 
-def upgrade(conn: sqlcipher3.Connection, target: int = LATEST,
+def upgrade(conn: sqlcipher3.Connection, target: int | None = None,
             backup: Callable[[int], None] | None = None) -> list[int]:
-    """Bring the schema to `target`; all pending steps commit together or not at all."""
+    """Bring the schema to `target` (default: LATEST, read when called, not when this module
+    was imported); all pending steps commit together or not at all."""
+    target = LATEST if target is None else target
     version = check_not_newer(conn)
     pending = [(v, sql) for v, _, sql in available() if version < v <= target]
     if not pending:
@@ -60,10 +62,20 @@ def upgrade(conn: sqlcipher3.Connection, target: int = LATEST,
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {int(v)}")
         conn.execute("COMMIT")
+    except sqlcipher3.OperationalError as exc:
+        conn.execute("ROLLBACK")
+        raise MigrationFailed(version, exc) from exc
     except BaseException:
         conn.execute("ROLLBACK")
         raise
     return [v for v, _ in pending]
+
+
+class MigrationFailed(StrongroomError):
+    def __init__(self, version: int, cause: Exception) -> None:
+        super().__init__(
+            f"This vault could not be upgraded from format {version} ({cause}). It was left "
+            "unchanged, and a copy taken before the attempt is in its backups folder.")
 
 
 def split_statements(sql: str) -> list[str]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import VaultDamaged, VaultTooNew
-from storage.crypto import hkdf
+from storage.crypto import Argon2Params, hkdf, unb64
 
 SLOT_FILE = "keyslots.json"
 FORMAT = 1
@@ -70,6 +70,12 @@ def _check_shape(data: dict[str, Any]) -> None:
     for field in ("vault_id", "db_file", "tag_salt", "kdf_default"):
         if not isinstance(data[field], str | dict):
             raise TypeError(field)
+    unb64(data["tag_salt"])
+    # Unknown names derive with the default before any MAC can be checked.
+    default = Argon2Params.from_dict(data["kdf_default"])
+    if min(default.time_cost, default.parallelism) < 1 or \
+            default.memory_kib < 8 * default.parallelism:
+        raise ValueError("kdf_default")
     if Path(data["db_file"]).name != data["db_file"]:
         raise ValueError("db_file must be a plain file name")
     if not isinstance(data["slots"], list):

@@ -12,7 +12,7 @@ from core.errors import AuthenticationFailed, UnlockThrottled, VaultDamaged, Vau
 from core.ports import Unlocked
 from storage import slotfile
 from storage.crypto import Argon2Params, InvalidTag, argon2id, b64, calibrate_argon2, wipe
-from storage.database import CHECK_ON_OPEN_BYTES, Database, connect
+from storage.database import CHECK_ON_OPEN_BYTES, Database, connect, is_damage
 from storage.locks import OpenLock
 from storage.migrate import backup_files, check_not_newer, upgrade
 from storage.open_vault import OpenVault, db_files
@@ -179,9 +179,13 @@ class SqlCipherVaults:
             raise
         state.succeeded(tag)
         vault = OpenVault(folder, data, key, db, open_lock)
-        with vault.store.reader() as repos:
-            referenced = repos.users.slot_ids()
-        vault.prune_orphan_slots(referenced)
+        try:
+            with vault.store.reader() as repos:
+                referenced = repos.users.slot_ids()
+            vault.prune_orphan_slots(referenced)
+        except BaseException:
+            vault.lock()  # close the database, drop the key and the shared lock
+            raise
         return Unlocked(vault.store, vault, slot["id"])
 
     def _open_database(self, folder: Path, data: dict[str, Any], key: bytearray) -> Database:
@@ -201,8 +205,12 @@ class SqlCipherVaults:
                 backup_files(folder, path, folder / slotfile.SLOT_FILE, version)
 
             upgrade(conn, backup=backup)
-        except BaseException:
+        except BaseException as exc:
             conn.close()
+            # Without the full check on open (big vaults), a damaged page read here is the
+            # first sign of damage: report it as such, not as a driver error.
+            if is_damage(exc):
+                raise VaultDamaged("the database is corrupt") from exc
             raise
         _remove_stale_generations(folder, data["db_file"])
         return db
