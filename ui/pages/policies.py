@@ -1,0 +1,82 @@
+"""Policies: idle lock, password length and history."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QPushButton, QSpinBox, QWidget
+
+from core.changes import Changes
+from core.policy import MIN_PASSWORD_LENGTH_FLOOR, Policy
+from core.session import Session
+from ui.bus import BusBridge
+from ui.widgets import MessageLabel, page_layout
+from ui.worker import BusyIndicator, Task, error_text, run_op
+
+
+def _spin(parent: QWidget, low: int, high: int, suffix: str = "") -> QSpinBox:
+    spin = QSpinBox(parent)
+    spin.setRange(low, high)
+    spin.setSuffix(suffix)
+    spin.setMinimumWidth(160)
+    return spin
+
+
+class PoliciesPage(QWidget):
+    def __init__(self, session: Session, bridge: BusBridge, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._session = session
+        layout = page_layout(self, self.tr("Policies"), self.tr(
+            "These rules apply to every user of this vault. Changes are recorded in the audit "
+            "trail."))
+        self.idle_minutes = _spin(self, 1, 240, self.tr(" min"))
+        self.min_length = _spin(self, MIN_PASSWORD_LENGTH_FLOOR, 128, self.tr(" characters"))
+        self.history = _spin(self, 1, 24, self.tr(" passwords"))
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        form.addRow(self.tr("Lock after &idle time:"), self.idle_minutes)
+        form.addRow(self.tr("&Minimum password length:"), self.min_length)
+        form.addRow(self.tr("Refuse &reuse of the last:"), self.history)
+        layout.addLayout(form)
+        self.save_button = QPushButton(self.tr("&Save"), self)
+        self.save_button.clicked.connect(self.save)
+        self.revert_button = QPushButton(self.tr("Re&vert"), self)
+        self.revert_button.clicked.connect(self.load)
+        row = QHBoxLayout()
+        row.addWidget(self.save_button)
+        row.addWidget(self.revert_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.message = MessageLabel(self)
+        self.busy = BusyIndicator(self)
+        layout.addWidget(self.message)
+        layout.addWidget(self.busy)
+        layout.addStretch(1)
+        bridge.changed.connect(self._changed)
+        self.load()
+
+    def _changed(self, changes: Changes) -> None:
+        if changes.policy and not self.busy.active:
+            self.load()
+
+    def load(self) -> None:
+        policy = self._session.policies.get()
+        self.idle_minutes.setValue(policy.idle_minutes)
+        self.min_length.setValue(policy.min_password_length)
+        self.history.setValue(policy.password_history)
+
+    def policy(self) -> Policy:
+        return Policy(idle_minutes=self.idle_minutes.value(),
+                      min_password_length=self.min_length.value(),
+                      password_history=self.history.value())
+
+    def save(self) -> None:
+        session, actor, policy = self._session, self._session.user, self.policy()
+        self.message.clear_message()
+        self.busy.start(self.tr("Saving…"), [self.save_button, self.revert_button])
+
+        def work(_task: Task) -> Policy:
+            return session.policies.update(actor, policy)
+
+        run_op(self, work,
+               on_done=lambda _p: self.message.show_message(self.tr("Policies saved."), "ok"),
+               on_error=lambda exc: self.message.show_message(error_text(exc)),
+               on_finished=self.busy.stop)
