@@ -100,6 +100,28 @@ class AccountService:
         self._bus.publish(Changes(users=True))
         return updated
 
+    def set_manager(self, actor: User, user_id: int, manager_id: int | None) -> User:
+        """Put a user in a sales manager's team (None: in no team); the manager then sees the
+        customers that user owns."""
+        self._guard.require(actor, Permission.USER_MANAGE, "user", str(user_id))
+        with self._store.transaction() as repos:
+            user = self._existing(repos, user_id)
+            if manager_id is not None:
+                manager = self._existing(repos, manager_id)
+                if manager.role != Role.SALES_MANAGER or not manager.active:
+                    raise InvalidInput(f"{manager.name} is not an active sales manager.")
+                if manager.id == user.id:
+                    raise InvalidInput("A manager cannot be in their own team.")
+            if user.manager_id == manager_id:
+                return user
+            updated = dataclasses.replace(user, manager_id=manager_id)
+            repos.users.save(updated)
+            append(repos, actor, AuditEvent("user.manager_changed", "user", str(user_id), {
+                "name": user.name, "before": user.manager_id, "after": manager_id}),
+                self._clock())
+        self._bus.publish(Changes(users=True))
+        return updated
+
     def disable_user(self, actor: User, user_id: int) -> User:
         """Disable an account: its slot is deleted and the database rekeyed, so a copy of the old
         slot opens nothing new. The row stays for the audit trail's sake."""

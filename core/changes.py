@@ -10,6 +10,7 @@ from dataclasses import dataclass
 class Changes:
     users: bool = False
     policy: bool = False
+    customers: bool = False
     audit: bool = True
 
 

@@ -22,6 +22,14 @@ class Permission(StrEnum):
     AUDIT_VERIFY = "audit.verify"
     RECOVERY_REGENERATE = "vault.recovery"
     VAULT_EXPORT_KEY = "vault.export_key"
+    CUSTOMER_READ_ALL = "customer.read_all"
+    CUSTOMER_READ_TEAM = "customer.read_team"
+    CUSTOMER_READ_OWN = "customer.read_own"
+    CUSTOMER_WRITE = "customer.write"
+    CUSTOMER_SHARE = "customer.share"
+    CUSTOMER_TRANSFER = "customer.transfer"
+    SENSITIVE_REVEAL = "customer.reveal"
+    INTERACTION_WRITE = "interaction.write"
 
 
 # What a person attempting the permission is trying to do, for PermissionDenied messages.
@@ -34,16 +42,31 @@ PERMISSION_ACTIONS: dict[Permission, str] = {
     Permission.AUDIT_VERIFY: "verify the audit trail",
     Permission.RECOVERY_REGENERATE: "regenerate the recovery key",
     Permission.VAULT_EXPORT_KEY: "export the vault key",
+    Permission.CUSTOMER_READ_ALL: "see every customer",
+    Permission.CUSTOMER_READ_TEAM: "see your team's customers",
+    Permission.CUSTOMER_READ_OWN: "see customers",
+    Permission.CUSTOMER_WRITE: "create or change customers",
+    Permission.CUSTOMER_SHARE: "share customers with colleagues",
+    Permission.CUSTOMER_TRANSFER: "transfer customers between reps",
+    Permission.SENSITIVE_REVEAL: "reveal protected customer data",
+    Permission.INTERACTION_WRITE: "record interactions and tasks",
 }
 
+_SELLING = frozenset({Permission.CUSTOMER_WRITE, Permission.CUSTOMER_SHARE,
+                      Permission.SENSITIVE_REVEAL, Permission.INTERACTION_WRITE})
+
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.ADMINISTRATOR: frozenset(Permission),
-    Role.SALES_MANAGER: frozenset({Permission.USER_LIST}),
-    Role.SALES_REP: frozenset(),
-    Role.FINANCE: frozenset(),
+    # Administrators see every customer through CUSTOMER_READ_ALL; the narrower read
+    # permissions exist for the roles whose view is limited.
+    Role.ADMINISTRATOR: frozenset(Permission) - {Permission.CUSTOMER_READ_TEAM,
+                                                 Permission.CUSTOMER_READ_OWN},
+    Role.SALES_MANAGER: frozenset({Permission.USER_LIST, Permission.CUSTOMER_READ_TEAM,
+                                   Permission.CUSTOMER_TRANSFER}) | _SELLING,
+    Role.SALES_REP: frozenset({Permission.CUSTOMER_READ_OWN}) | _SELLING,
+    Role.FINANCE: frozenset({Permission.CUSTOMER_READ_ALL, Permission.SENSITIVE_REVEAL}),
     Role.AUDITOR: frozenset(
         {Permission.USER_LIST, Permission.AUDIT_VIEW, Permission.AUDIT_EXPORT,
-         Permission.AUDIT_VERIFY}
+         Permission.AUDIT_VERIFY, Permission.CUSTOMER_READ_ALL}
     ),
 }
 

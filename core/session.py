@@ -8,6 +8,7 @@ from core.accounts import AccountService
 from core.audit import AuditEvent
 from core.audit_service import AuditService
 from core.changes import ChangeBus
+from core.customers.service import CustomerService
 from core.passwords import PasswordRules
 from core.ports import CredentialStore, KeyVault, Store, Unlocked
 from core.remember import RememberService
@@ -41,6 +42,7 @@ class Session:
         self.audit = AuditService(self._store, self._keys, self._guard, ctx.clock, self.bus)
         self.vault = VaultAdminService(self._store, self._keys, self._guard, ctx.clock,
                                        self.bus)
+        self.customers = CustomerService(self._store, self._guard, ctx.clock, self.bus)
         self.remember = RememberService(self._store, self._keys, ctx.credentials, ctx.clock,
                                         self.bus)
 

@@ -21,6 +21,7 @@ class User:
     slot_id: str | None
     last_login_at: datetime | None = None
     display_name: str = ""
+    manager_id: int | None = None
 
 
 def normalise_name(name: str) -> str:

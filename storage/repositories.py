@@ -15,7 +15,7 @@ from core.roles import Role
 from core.users import User, normalise_name
 
 _USER_COLUMNS = ("id, name, role, active, must_change_password, created_at, slot_id, "
-                 "last_login_at, display_name")
+                 "last_login_at, display_name, manager_id")
 
 
 def _time(value: datetime | None) -> str | None:
@@ -29,7 +29,8 @@ def _parse_time(value: str | None) -> datetime | None:
 def _user(row: tuple[Any, ...]) -> User:
     return User(id=row[0], name=row[1], role=Role(row[2]), active=bool(row[3]),
                 must_change_password=bool(row[4]), created_at=datetime.fromisoformat(row[5]),
-                slot_id=row[6], last_login_at=_parse_time(row[7]), display_name=row[8] or "")
+                slot_id=row[6], last_login_at=_parse_time(row[7]), display_name=row[8] or "",
+                manager_id=row[9])
 
 
 class SqlUsers:
@@ -71,9 +72,13 @@ class SqlUsers:
     def save(self, user: User) -> None:
         self._conn.execute(
             "UPDATE users SET role = ?, active = ?, must_change_password = ?, slot_id = ?, "
-            "last_login_at = ?, display_name = ? WHERE id = ?",
+            "last_login_at = ?, display_name = ?, manager_id = ? WHERE id = ?",
             (user.role.value, int(user.active), int(user.must_change_password), user.slot_id,
-             _time(user.last_login_at), user.display_name, user.id))
+             _time(user.last_login_at), user.display_name, user.manager_id, user.id))
+
+    def team_of(self, manager_id: int) -> list[int]:
+        return [r[0] for r in self._conn.execute(
+            "SELECT id FROM users WHERE manager_id = ? ORDER BY id", (manager_id,))]
 
     def slot_ids(self) -> set[str]:
         return {r[0] for r in self._conn.execute(

@@ -1,0 +1,1 @@
+"""Customers: records, their protected fields, who may see them, and their history."""

@@ -1,0 +1,56 @@
+"""What the customer services need from storage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from core.customers.access import Scope
+from core.customers.model import Customer, CustomerDraft, CustomerStatus, CustomerSummary
+from core.ports import Repositories
+
+
+class SortKey:
+    NAME = "name"
+    UPDATED = "updated"
+    CITY = "city"
+    ALL = (NAME, UPDATED, CITY)
+
+
+@dataclass(frozen=True)
+class CustomerFilter:
+    status: CustomerStatus | None = None
+    owner_id: int | None = None
+    city: str = ""
+    tag: str = ""
+
+
+@dataclass(frozen=True)
+class PageCursor:
+    """Keyset position: the sort value and id of the last row of the previous page."""
+
+    value: str
+    id: int
+
+
+class CustomerRepository(Protocol):
+    def add(self, draft: CustomerDraft, owner_id: int, at: datetime) -> Customer: ...
+    def get(self, customer_id: int) -> Customer | None: ...
+    def save(self, customer: Customer, draft: CustomerDraft, at: datetime) -> Customer:
+        """Replace the editable fields; raises EditConflict when the stored version moved."""
+        ...
+    def shared_with(self, customer_id: int) -> set[int]: ...
+    def set_shared(self, customer_id: int, user_id: int, shared: bool) -> None: ...
+    def transfer(self, from_owner: int, to_owner: int, at: datetime) -> list[int]: ...
+    def page(self, scope: Scope, flt: CustomerFilter, sort: str, descending: bool,
+             after: PageCursor | None, limit: int) -> list[CustomerSummary]: ...
+    def cursor_of(self, summary: CustomerSummary, sort: str) -> PageCursor: ...
+    def count(self, scope: Scope, flt: CustomerFilter) -> int: ...
+    def search(self, scope: Scope, query: str, limit: int) -> list[CustomerSummary]: ...
+    def search_sensitive(self, scope: Scope, query: str,
+                         limit: int) -> list[CustomerSummary]: ...
+
+
+class CustomerRepositories(Repositories, Protocol):
+    customers: CustomerRepository
