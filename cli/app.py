@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 
-from cli import commands_audit, commands_users, commands_vault
+from cli import commands_audit, commands_customers, commands_users, commands_vault
 from cli.context import AuthFactory, BadUsage, Context, say
-from cli.prompts import Passwords
+from cli.prompts import Passwords, is_text
 from core.errors import PasswordChangeRequired, StrongroomError
 
 PROG = "python main.py"
@@ -16,13 +16,15 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 EPILOG = """\
 commands (each takes --vault DIR; --user NAME is who acts and logs in):
   init --admin NAME                 create a vault; prints the recovery key once
-  demo                              create the demo vault; prints NAME ROLE PASSWORD lines
+  demo [--customers N]              create the demo vault; prints NAME ROLE PASSWORD lines
   user add NAME --role ROLE [--generate]
   user list [--tsv] | disable NAME | reset NAME | role NAME ROLE | passwd
   audit verify                      "N entries, chain intact" or the first broken entry
   audit export --out FILE [--action PREFIX --actor NAME --since DATE --until DATE]
   vault export-key | check | recover --admin NAME
   policy show | set [--idle-minutes N --min-length N --history N]
+  customers import FILE [--dry-run --map HEADER=FIELD ...] | export FILE [--reveal]
+  customers search QUERY            matches as --user sees them, one per line
 
 Without a command, Strongroom opens its window.
 
@@ -57,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands_vault.register(sub, common, acting)
     commands_users.register(sub, common, acting)
     commands_audit.register(sub, common, acting)
+    commands_customers.register(sub, common, acting)
     return parser
 
 
@@ -70,6 +73,10 @@ def run_cli(args: list[str], build_authenticator: AuthFactory) -> int:
         parsed = parser.parse_args(args)
     except SystemExit as exc:  # --help (0) or a usage error (2), already printed by argparse
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    problem = _not_text(parsed)
+    if problem:
+        say(f"{PROG}: error: {problem}")
+        return EXIT_USAGE
     ctx = Context(parsed, build_authenticator,
                   Passwords(from_stdin=getattr(parsed, "password_stdin", False)))
     try:
@@ -101,6 +108,17 @@ def run_cli(args: list[str], build_authenticator: AuthFactory) -> int:
         say(f"error: unexpected {type(exc).__name__}: {exc} "
             "(set STRONGROOM_DEBUG=1 for details)")
         return EXIT_FAILED
+
+
+# Paths may hold any bytes the file system allows; names end up in the vault as text.
+_PATH_ARGUMENTS = frozenset({"vault", "out", "file"})
+
+
+def _not_text(parsed: argparse.Namespace) -> str | None:
+    for key, value in vars(parsed).items():
+        if key not in _PATH_ARGUMENTS and isinstance(value, str) and not is_text(value):
+            return f"the {key} {value!r} is not valid UTF-8 text"
+    return None
 
 
 def _describe_os_error(exc: OSError) -> str:

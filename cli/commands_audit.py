@@ -7,7 +7,7 @@ import dataclasses
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from cli.context import BadUsage, Context, emit, say
+from cli.context import BadUsage, Context, Subcommands, command, emit, say, task_group
 from core.audit import AuditFilter
 
 POLICY_OPTIONS = {"idle_minutes": "--idle-minutes", "min_password_length": "--min-length",
@@ -80,19 +80,17 @@ def _print_policy(policy: object) -> None:
         emit(f"{key} {value}")
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser,
+def register(sub: Subcommands, common: argparse.ArgumentParser,
              acting: argparse.ArgumentParser) -> None:
-    audit = sub.add_parser("audit", help="verify or export the audit trail",
-                           description="The tamper-evident audit trail.")
-    tasks = audit.add_subparsers(dest="task", required=True, metavar="TASK")
-    verify = tasks.add_parser(
-        "verify", parents=[common, acting], help="check the audit trail's hash chain",
-        description="Walk the hash chain and seals. Prints 'N entries, chain intact' (exit 0), "
-        "or names the first entry edited, deleted, inserted or reordered (exit 1).")
-    verify.set_defaults(func=cmd_verify)
+    parents = [common, acting]
+    tasks = task_group(sub, "audit", help="verify or export the audit trail",
+                       description="The tamper-evident audit trail.")
+    command(tasks, "verify", cmd_verify, parents, help="check the audit trail's hash chain",
+            description="Walk the hash chain and seals. Prints 'N entries, chain intact' (exit "
+            "0), or names the first entry edited, deleted, inserted or reordered (exit 1).")
 
-    export = tasks.add_parser(
-        "export", parents=[common, acting], help="export audit entries to CSV",
+    export = command(
+        tasks, "export", cmd_export, parents, help="export audit entries to CSV",
         description="Write audit entries (newest first) to a CSV file, UTF-8 with BOM. Dates "
         "are YYYY-MM-DD (local time) or YYYY-MM-DDTHH:MM; --until includes the whole day.")
     export.add_argument("--out", required=True, metavar="FILE", help="CSV file to write")
@@ -103,21 +101,17 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser,
                         help="only entries at or after DATE")
     export.add_argument("--until", metavar="DATE", type=_until,
                         help="only entries up to DATE (a plain date includes that day)")
-    export.set_defaults(func=cmd_export)
 
-    policy = sub.add_parser("policy", help="show or change the vault's policies",
-                            description="Vault-wide policies.")
-    ptasks = policy.add_subparsers(dest="task", required=True, metavar="TASK")
-    show = ptasks.add_parser("show", parents=[common, acting], help="print the policies",
-                             description="Print each policy as 'name value'.")
-    show.set_defaults(func=cmd_policy_show)
-    pset = ptasks.add_parser(
-        "set", parents=[common, acting], help="change policies (administrators)",
-        description="Change one or more policies; the change is audited.")
+    ptasks = task_group(sub, "policy", help="show or change the vault's policies",
+                        description="Vault-wide policies.")
+    command(ptasks, "show", cmd_policy_show, parents, help="print the policies",
+            description="Print each policy as 'name value'.")
+    pset = command(ptasks, "set", cmd_policy_set, parents,
+                   help="change policies (administrators)",
+                   description="Change one or more policies; the change is audited.")
     pset.add_argument("--idle-minutes", dest="idle_minutes", type=int, metavar="N",
                       help="lock after N idle minutes (1-240)")
     pset.add_argument("--min-length", dest="min_password_length", type=int, metavar="N",
                       help="minimum password length (12-128)")
     pset.add_argument("--history", dest="password_history", type=int, metavar="N",
                       help="refuse the last N passwords (1-24)")
-    pset.set_defaults(func=cmd_policy_set)

@@ -7,7 +7,7 @@ import unicodedata
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from cli.context import Context, emit, say
+from cli.context import Context, Subcommands, command, emit, say, task_group
 from core.roles import Role
 
 if TYPE_CHECKING:
@@ -101,16 +101,16 @@ def format_table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser,
+def register(sub: Subcommands, common: argparse.ArgumentParser,
              acting: argparse.ArgumentParser) -> None:
-    user = sub.add_parser("user", help="manage user accounts",
-                          description="Manage user accounts. --user names who is acting; "
-                          "their password is asked first.")
-    tasks = user.add_subparsers(dest="task", required=True, metavar="TASK")
+    tasks = task_group(sub, "user", help="manage user accounts",
+                       description="Manage user accounts. --user names who is acting; their "
+                       "password is asked first.")
+    parents = [common, acting]
     roles = ", ".join(ROLE_CHOICES)
 
-    add = tasks.add_parser(
-        "add", parents=[common, acting], help="add a user",
+    add = command(
+        tasks, "add", cmd_add, parents, help="add a user",
         description="Add a user with a role. Asks the acting user's password, then the new "
         "user's password twice (or prints a generated one with --generate). The new user must "
         "change it at first login.")
@@ -119,36 +119,29 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser,
                      help=f"one of: {roles}")
     add.add_argument("--generate", action="store_true",
                      help="generate a temporary password and print it on standard output")
-    add.set_defaults(func=cmd_add)
 
-    lst = tasks.add_parser("list", parents=[common, acting], help="list users",
-                           description="List users: name, role, status and last login.")
+    lst = command(tasks, "list", cmd_list, parents, help="list users",
+                  description="List users: name, role, status and last login.")
     lst.add_argument("--tsv", action="store_true",
                      help="tab-separated rows without a header, for scripts")
-    lst.set_defaults(func=cmd_list)
 
-    disable = tasks.add_parser(
-        "disable", parents=[common, acting], help="disable a user",
+    disable = command(
+        tasks, "disable", cmd_disable, parents, help="disable a user",
         description="Disable a user: their key slot is deleted and the vault rekeyed, so an old "
         "copy of their slot opens nothing new. Close other windows on this vault first.")
     disable.add_argument("name", metavar="NAME", help="the user to disable")
-    disable.set_defaults(func=cmd_disable)
 
-    reset = tasks.add_parser(
-        "reset", parents=[common, acting], help="give a user a temporary password",
+    reset = command(
+        tasks, "reset", cmd_reset, parents, help="give a user a temporary password",
         description="Generate a temporary password for a user (printed on standard output); "
         "re-enables a disabled account. The user must change it at next login.")
     reset.add_argument("name", metavar="NAME", help="the user whose password is reset")
-    reset.set_defaults(func=cmd_reset)
 
-    role = tasks.add_parser("role", parents=[common, acting], help="change a user's role",
-                            description="Change a user's role.")
+    role = command(tasks, "role", cmd_role, parents, help="change a user's role",
+                   description="Change a user's role.")
     role.add_argument("name", metavar="NAME", help="the user")
     role.add_argument("role", choices=ROLE_CHOICES, metavar="ROLE", help=f"one of: {roles}")
-    role.set_defaults(func=cmd_role)
 
-    passwd = tasks.add_parser(
-        "passwd", parents=[common, acting], help="change your own password",
-        description="Change the password of --user: asks the current password, then the new one "
-        "twice. Required after a reset before any other command.")
-    passwd.set_defaults(func=cmd_passwd)
+    command(tasks, "passwd", cmd_passwd, parents, help="change your own password",
+            description="Change the password of --user: asks the current password, then the "
+            "new one twice. Required after a reset before any other command.")

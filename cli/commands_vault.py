@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from cli.context import Context, emit, say
+from cli.context import Context, Subcommands, command, emit, say, task_group
 from cli.prompts import UsageProblem
 
 
@@ -26,7 +26,7 @@ def cmd_init(ctx: Context) -> int:
 def cmd_demo(ctx: Context) -> int:
     from core.demo import create_demo_vault
 
-    users = create_demo_vault(ctx.auth, ctx.vault, say)
+    users = create_demo_vault(ctx.auth, ctx.vault, say, extra_customers=ctx.args.customers)
     say(f"Created the demo vault in {ctx.vault}. Its passwords are public: never put real data "
         "in it.")
     for user in users:
@@ -64,41 +64,47 @@ def cmd_check(ctx: Context) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser,
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 10_000_000:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number from 0 to 10000000")
+    return value
+
+
+def register(sub: Subcommands, common: argparse.ArgumentParser,
              acting: argparse.ArgumentParser) -> None:
-    init = sub.add_parser(
-        "init", parents=[common], help="create a new vault with its first administrator",
+    init = command(
+        sub, "init", cmd_init, [common], help="create a new vault with its first administrator",
         description="Create a new, empty vault in DIR (a new or empty folder) with one "
         "administrator. The password is asked twice; the recovery key is printed once on "
         "standard output.")
     init.add_argument("--admin", required=True, metavar="NAME",
                       help="name of the first administrator")
-    init.set_defaults(func=cmd_init)
 
-    demo = sub.add_parser(
-        "demo", help="create the demo vault (public passwords)",
+    demo = command(
+        sub, "demo", cmd_demo, [], help="create the demo vault (public passwords)",
         description="Create the demo vault in DIR (a new or empty folder) and print one line per "
         "user: NAME ROLE PASSWORD. These passwords are public.")
     demo.add_argument("--vault", required=True, metavar="DIR", help="folder of the vault")
-    demo.set_defaults(func=cmd_demo)
+    demo.add_argument("--customers", type=_count, default=0, metavar="N",
+                      help="also generate N more customers in bulk (for benchmarks)")
 
-    vault = sub.add_parser("vault", help="key export, recovery and integrity check",
-                           description="Vault-level tasks.")
-    tasks = vault.add_subparsers(dest="task", required=True, metavar="TASK")
-    export = tasks.add_parser(
-        "export-key", parents=[common, acting], help="print the raw database key (admins only)",
-        description="Print the raw SQLCipher database key in hex, so the data can be opened "
-        "with other SQLCipher 4 tools. Administrators only; every attempt is audited.")
-    export.set_defaults(func=cmd_export_key)
-    recover = tasks.add_parser(
-        "recover", parents=[common], help="give an administrator a new password",
+    tasks = task_group(sub, "vault", help="key export, recovery and integrity check",
+                       description="Vault-level tasks.")
+    command(tasks, "export-key", cmd_export_key, [common, acting],
+            help="print the raw database key (admins only)",
+            description="Print the raw SQLCipher database key in hex, so the data can be opened "
+            "with other SQLCipher 4 tools. Administrators only; every attempt is audited.")
+    recover = command(
+        tasks, "recover", cmd_recover, [common], help="give an administrator a new password",
         description="Open the vault with its recovery key and set a new password for an "
         "administrator. Asks the recovery key, then the new password twice.")
     recover.add_argument("--admin", required=True, metavar="NAME",
                          help="administrator whose password is replaced")
-    recover.set_defaults(func=cmd_recover)
-    check = tasks.add_parser(
-        "check", parents=[common, acting], help="check the vault for damage or tampering",
-        description="Unlock the vault, which verifies the database pages, its structure and the "
-        "key-slot file. Prints 'vault intact' (exit 0) or what is damaged (exit 1).")
-    check.set_defaults(func=cmd_check)
+    command(tasks, "check", cmd_check, [common, acting],
+            help="check the vault for damage or tampering",
+            description="Unlock the vault, which verifies the database pages, its structure and "
+            "the key-slot file. Prints 'vault intact' (exit 0) or what is damaged (exit 1).")

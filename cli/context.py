@@ -27,7 +27,9 @@ class BadUsage(Exception):
 
 def say(message: str) -> None:
     """A message for the person at the terminal (stderr keeps stdout machine-readable)."""
-    print(message, file=sys.stderr, flush=True)
+    # File names in it may hold bytes that are not UTF-8: shown as U+FFFD, not an error.
+    text = message.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    print(text, file=sys.stderr, flush=True)
 
 
 def emit(text: str) -> None:
@@ -70,3 +72,21 @@ class Context:
         finally:
             if not session.locked:
                 session.close()
+
+
+Subcommands = argparse._SubParsersAction  # argparse exposes no public name for it
+
+
+def task_group(sub: Subcommands, name: str, *, help: str, description: str) -> Subcommands:
+    """A command whose tasks are subcommands of their own (`user add`, `audit verify`...)."""
+    parser = sub.add_parser(name, help=help, description=description)
+    return parser.add_subparsers(dest="task", required=True, metavar="TASK")
+
+
+def command(sub: Subcommands, name: str, func: Callable[[Context], int],
+            parents: list[argparse.ArgumentParser], *, help: str,
+            description: str) -> argparse.ArgumentParser:
+    """A (sub)command that runs `func`; its own arguments are added to the parser returned."""
+    parser = sub.add_parser(name, parents=parents, help=help, description=description)
+    parser.set_defaults(func=func)
+    return parser

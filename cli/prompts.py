@@ -12,6 +12,16 @@ class UsageProblem(StrongroomError):
     """Input the command cannot use (mismatched passwords, missing lines, bad dates)."""
 
 
+def is_text(value: str) -> bool:
+    """False for a string holding bytes that were not UTF-8 (Python keeps them as lone
+    surrogates in argv, file names and, under the C locale, standard input)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class Passwords:
     """Reads secrets in the order a command asks for them.
 
@@ -23,6 +33,20 @@ class Passwords:
         self._line = 0
 
     def ask(self, prompt: str) -> str:
+        where = "The text typed" if not self._from_stdin else \
+            f"Line {self._line + 1} of standard input"
+        try:
+            text = self._read(prompt)
+        except UnicodeDecodeError:
+            text = None
+        if text is None or not is_text(text):
+            # A password must become the same bytes on every computer (slot keys derive
+            # from its UTF-8): guessing an encoding could lock its owner out.
+            raise UsageProblem(f"{where} ({prompt.rstrip(': ')}) is not valid UTF-8 text; "
+                               "nothing was changed.")
+        return text
+
+    def _read(self, prompt: str) -> str:
         if not self._from_stdin:
             return getpass.getpass(prompt)
         self._line += 1

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from core.audit import AuditEntry, AuditEvent, AuditFilter, VerifyResult, verify_chain
 from core.changes import ChangeBus, Changes
-from core.errors import StrongroomError
+from core.errors import InvalidInput, StrongroomError
 from core.ports import KeyVault, Store
 from core.roles import Permission
 from core.trail import Clock, Guard, append
@@ -81,8 +81,12 @@ class AuditService:
         """Write the entries matching `flt` to `path` (UTF-8 with BOM for Excel). The file appears
         whole or not at all: it is written beside the target and renamed at the end."""
         self._guard.require(actor, Permission.AUDIT_EXPORT)
-        total = self.count(actor, flt)
         path = Path(path)
+        if path.is_dir():
+            raise InvalidInput(f"{path} is a folder; give the name of the file to write.")
+        if not path.parent.is_dir():
+            raise InvalidInput(f"The folder {path.parent} does not exist.")
+        total = self.count(actor, flt)
         fd, tmp_name = tempfile.mkstemp(prefix=".export-", suffix=".tmp", dir=path.parent)
         written = 0
         try:
@@ -109,9 +113,15 @@ class AuditService:
         except BaseException:
             Path(tmp_name).unlink(missing_ok=True)
             raise
-        with self._store.transaction() as repos:
-            append(repos, actor, AuditEvent("audit.exported", "file", path.name, {
-                "entries": written, "filter": _describe(flt)}), self._clock())
+        # A file name may hold bytes that are not UTF-8; the trail keeps text.
+        name = os.fsencode(path.name).decode("utf-8", "replace")
+        try:
+            with self._store.transaction() as repos:
+                append(repos, actor, AuditEvent("audit.exported", "file", name, {
+                    "entries": written, "filter": _describe(flt)}), self._clock())
+        except BaseException:
+            path.unlink(missing_ok=True)  # no export without its entry in the trail
+            raise
         self._bus.publish(Changes())
         return written
 

@@ -11,6 +11,7 @@ class Changes:
     users: bool = False
     policy: bool = False
     customers: bool = False
+    interactions: bool = False  # interactions and tasks
     audit: bool = True
 
 

@@ -14,13 +14,22 @@ class AuthenticationFailed(StrongroomError):
         super().__init__("Unknown user or wrong password.")
 
 
+class RecoveryKeyRejected(AuthenticationFailed):
+    """The recovery key typed does not open this vault (mistyped, or regenerated since)."""
+
+    def __init__(self) -> None:
+        StrongroomError.__init__(self, "That recovery key does not open this vault. Check it "
+                                       "for typing mistakes; a regenerated key replaces older "
+                                       "ones.")
+
+
 class UnlockThrottled(StrongroomError):
     """Too many failed unlocks for this user name: wait before the next attempt."""
 
     def __init__(self, retry_after: float) -> None:
         self.retry_after = retry_after
         super().__init__(
-            f"Too many failed attempts. Try again in {max(1, round(retry_after))} seconds."
+            f"Too many failed attempts. Try again in {_seconds(retry_after)}."
         )
 
 
@@ -31,6 +40,19 @@ class VaultDamaged(StrongroomError):
         self.detail = detail
         text = "The vault is damaged or has been tampered with"
         super().__init__(f"{text}: {detail}" if detail else f"{text}.")
+
+
+class VaultInaccessible(StrongroomError):
+    """The vault's files are there but cannot be opened or written (permissions, a read-only
+    disk): not damage, and nothing to restore from a backup."""
+
+    def __init__(self, detail: str) -> None:
+        self.detail = detail
+        super().__init__(
+            f"The vault's files cannot be opened for reading and writing ({detail}). Check that "
+            "your account has permission to read and write the vault folder and every file in "
+            "it, and that the disk is not read-only."
+        )
 
 
 class VaultTooNew(StrongroomError):
@@ -80,3 +102,8 @@ class InvalidInput(StrongroomError):
 class PasswordChangeRequired(StrongroomError):
     def __init__(self) -> None:
         super().__init__("Your password was reset: choose a new password before continuing.")
+
+
+def _seconds(value: float) -> str:
+    whole = max(1, round(value))
+    return "1 second" if whole == 1 else f"{whole} seconds"

@@ -30,6 +30,8 @@ class Permission(StrEnum):
     CUSTOMER_TRANSFER = "customer.transfer"
     SENSITIVE_REVEAL = "customer.reveal"
     INTERACTION_WRITE = "interaction.write"
+    CUSTOMER_IMPORT = "customer.import"
+    CUSTOMER_EXPORT = "customer.export"
 
 
 # What a person attempting the permission is trying to do, for PermissionDenied messages.
@@ -50,6 +52,8 @@ PERMISSION_ACTIONS: dict[Permission, str] = {
     Permission.CUSTOMER_TRANSFER: "transfer customers between reps",
     Permission.SENSITIVE_REVEAL: "reveal protected customer data",
     Permission.INTERACTION_WRITE: "record interactions and tasks",
+    Permission.CUSTOMER_IMPORT: "import customers",
+    Permission.CUSTOMER_EXPORT: "export customers",
 }
 
 _SELLING = frozenset({Permission.CUSTOMER_WRITE, Permission.CUSTOMER_SHARE,
@@ -60,8 +64,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # permissions exist for the roles whose view is limited.
     Role.ADMINISTRATOR: frozenset(Permission) - {Permission.CUSTOMER_READ_TEAM,
                                                  Permission.CUSTOMER_READ_OWN},
+    # Bulk import and export stay with managers and administrators: a file of every customer
+    # is the easiest thing to walk out of the door with.
     Role.SALES_MANAGER: frozenset({Permission.USER_LIST, Permission.CUSTOMER_READ_TEAM,
-                                   Permission.CUSTOMER_TRANSFER}) | _SELLING,
+                                   Permission.CUSTOMER_TRANSFER, Permission.CUSTOMER_IMPORT,
+                                   Permission.CUSTOMER_EXPORT}) | _SELLING,
     Role.SALES_REP: frozenset({Permission.CUSTOMER_READ_OWN}) | _SELLING,
     Role.FINANCE: frozenset({Permission.CUSTOMER_READ_ALL, Permission.SENSITIVE_REVEAL}),
     Role.AUDITOR: frozenset(

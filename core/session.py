@@ -8,6 +8,9 @@ from core.accounts import AccountService
 from core.audit import AuditEvent
 from core.audit_service import AuditService
 from core.changes import ChangeBus
+from core.customers.exporting import ExportService
+from core.customers.importing import ImportService
+from core.customers.interactions import InteractionService
 from core.customers.service import CustomerService
 from core.passwords import PasswordRules
 from core.ports import CredentialStore, KeyVault, Store, Unlocked
@@ -43,6 +46,12 @@ class Session:
         self.vault = VaultAdminService(self._store, self._keys, self._guard, ctx.clock,
                                        self.bus)
         self.customers = CustomerService(self._store, self._guard, ctx.clock, self.bus)
+        self.interactions = InteractionService(self._store, self._guard, ctx.clock, self.bus,
+                                               self.customers)
+        self.customer_import = ImportService(self._store, self._guard, ctx.clock, self.bus,
+                                             self.customers)
+        self.customer_export = ExportService(self._store, self._guard, ctx.clock, self.bus,
+                                             self.customers)
         self.remember = RememberService(self._store, self._keys, ctx.credentials, ctx.clock,
                                         self.bus)
 

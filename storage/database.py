@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlcipher3
 
-from core.errors import VaultDamaged, VaultLocked
+from core.errors import StrongroomError, VaultDamaged, VaultInaccessible, VaultLocked
 
 _HEX_KEY = re.compile(r"[0-9a-f]{64}")
 CHECK_ON_OPEN_BYTES = 64 * 1024 * 1024
@@ -24,6 +24,26 @@ def is_damage(exc: BaseException) -> bool:
     text = str(exc).lower()
     return type(exc) is sqlcipher3.DatabaseError or any(
         word in text for word in ("malformed", "not a database", "corrupt", "hmac"))
+
+
+# SQLITE_PERM, SQLITE_READONLY, SQLITE_CANTOPEN (primary result codes).
+_ACCESS_CODES = frozenset({3, 8, 14})
+
+
+def is_access_problem(exc: BaseException) -> bool:
+    """Refused by the operating system (permissions, a read-only disk), not damaged."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return isinstance(exc, sqlcipher3.DatabaseError) and isinstance(code, int) \
+        and code & 0xFF in _ACCESS_CODES
+
+
+def meaning(exc: BaseException) -> StrongroomError | None:
+    """The error a driver failure means to the person at the screen; None for a bug."""
+    if is_access_problem(exc):
+        return VaultInaccessible(str(exc))
+    if is_damage(exc):
+        return VaultDamaged("the database is corrupt")
+    return None
 
 
 def key_pragma(key: bytes | bytearray) -> str:
@@ -38,9 +58,15 @@ def connect(path: Path, key: bytes | bytearray, create: bool = False) -> sqlciph
     """Open and key a connection; raise VaultDamaged if the key does not open this file."""
     if not create and not path.exists():
         raise VaultDamaged(f"the database file {path.name} is missing")
-    conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
+    try:
+        conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
+    except sqlcipher3.DatabaseError as exc:
+        raise (meaning(exc) or VaultInaccessible(str(exc))) from exc
     try:
         conn.execute(key_pragma(key))
+        # SQLCipher would print its own "hmac check failed" lines on damage; we report damage
+        # ourselves, once, in words a user can act on.
+        conn.execute("PRAGMA cipher_log_level = NONE").fetchall()
         conn.execute("PRAGMA cipher_compatibility = 4")
         version = conn.execute("PRAGMA cipher_version").fetchone()
         if not version or not version[0]:
@@ -53,6 +79,8 @@ def connect(path: Path, key: bytes | bytearray, create: bool = False) -> sqlciph
         os.chmod(path, 0o600)
     except sqlcipher3.DatabaseError as exc:
         conn.close()
+        if is_access_problem(exc):
+            raise VaultInaccessible(str(exc)) from exc
         raise VaultDamaged("the database cannot be decrypted or is corrupt") from exc
     except BaseException:
         conn.close()
@@ -92,9 +120,10 @@ class Database:
                     raise
                 conn.execute("COMMIT")
             except sqlcipher3.DatabaseError as exc:
-                if is_damage(exc):
-                    raise VaultDamaged("the database is corrupt") from exc
-                raise
+                reported = meaning(exc)
+                if reported is None:
+                    raise
+                raise reported from exc
             for hook in list(self.after_commit):
                 hook()
 
@@ -105,9 +134,10 @@ class Database:
             try:
                 yield conn
             except sqlcipher3.DatabaseError as exc:
-                if is_damage(exc):
-                    raise VaultDamaged("the database is corrupt") from exc
-                raise
+                reported = meaning(exc)
+                if reported is None:
+                    raise
+                raise reported from exc
 
     def execute(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         with self.reading() as conn:
@@ -118,7 +148,8 @@ class Database:
         with self.reading() as conn:
             problems = conn.execute("PRAGMA cipher_integrity_check").fetchall()
             if problems:
-                raise VaultDamaged(f"{len(problems)} damaged database pages")
+                raise VaultDamaged(f"{len(problems)} damaged database page"
+                                   f"{'' if len(problems) == 1 else 's'}")
             result = conn.execute("PRAGMA quick_check").fetchall()
             if result != [("ok",)]:
                 raise VaultDamaged("the database structure is corrupt")

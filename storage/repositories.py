@@ -13,6 +13,9 @@ import sqlcipher3
 from core.audit import AuditEntry, AuditFilter, ChainHead
 from core.roles import Role
 from core.users import User, normalise_name
+from storage.customer_bulk import SqlCustomerBulk
+from storage.customers_repo import SqlCustomers
+from storage.interactions_repo import SqlInteractions, SqlTasks
 
 _USER_COLUMNS = ("id, name, role, active, must_change_password, created_at, slot_id, "
                  "last_login_at, display_name, manager_id")
@@ -208,4 +211,8 @@ class SqlRepositories:
         self.users = SqlUsers(conn)
         self.settings = SqlSettings(conn)
         self.audit = SqlAudit(conn)
+        self.customers = SqlCustomers(conn)
+        self.interactions = SqlInteractions(conn)
+        self.tasks = SqlTasks(conn)
+        self.customer_bulk = SqlCustomerBulk(conn)
 

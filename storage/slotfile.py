@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from core.errors import VaultDamaged, VaultTooNew
+from core.errors import VaultDamaged, VaultInaccessible, VaultTooNew
 from storage.crypto import Argon2Params, hkdf, unb64
 
 SLOT_FILE = "keyslots.json"
@@ -46,6 +46,8 @@ def read(folder: Path) -> dict[str, Any]:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise VaultDamaged("the key-slot file is missing") from None
+    except OSError as exc:
+        raise VaultInaccessible(f"{SLOT_FILE}: {exc.strerror or exc}") from None
     try:
         data = json.loads(raw.decode("utf-8"))
         if not isinstance(data, dict):

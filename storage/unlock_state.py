@@ -23,14 +23,18 @@ class UnlockState:
         self._path = folder / STATE_FILE
 
     def _load(self) -> dict[str, Any]:
+        # Anyone who can write the folder can write this file (see the module doc): what does
+        # not have the expected shape is dropped rather than allowed to break every unlock.
         try:
             data = json.loads(self._path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return {"tags": {}, "pending": []}
+            data = None
         if not isinstance(data, dict):
-            return {"tags": {}, "pending": []}
-        data.setdefault("tags", {})
-        data.setdefault("pending", [])
+            data = {}
+        if not isinstance(data.get("tags"), dict):
+            data["tags"] = {}
+        if not isinstance(data.get("pending"), list):
+            data["pending"] = []
         return data
 
     def _save(self, data: dict[str, Any]) -> None:
@@ -47,9 +51,12 @@ class UnlockState:
 
     def failed(self, tag: str, now: datetime) -> None:
         data = self._load()
-        entry = data["tags"].get(tag) or {"failures": 0}
-        data["tags"][tag] = {"failures": int(entry.get("failures", 0)) + 1,
-                             "last": now.isoformat()}
+        entry = data["tags"].get(tag)
+        try:
+            failures = int(entry["failures"]) if isinstance(entry, dict) else 0
+        except (KeyError, TypeError, ValueError):
+            failures = 0
+        data["tags"][tag] = {"failures": failures + 1, "last": now.isoformat()}
         data["pending"] = ([*data["pending"], {"tag": tag, "at": now.isoformat()}]
                            )[-MAX_PENDING:]
         self._save(data)

@@ -8,11 +8,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from core.errors import AuthenticationFailed, UnlockThrottled, VaultDamaged, VaultExists
+from core.errors import (
+    AuthenticationFailed,
+    RecoveryKeyRejected,
+    UnlockThrottled,
+    VaultDamaged,
+    VaultExists,
+)
 from core.ports import Unlocked
 from storage import slotfile
 from storage.crypto import Argon2Params, InvalidTag, argon2id, b64, calibrate_argon2, wipe
-from storage.database import CHECK_ON_OPEN_BYTES, Database, connect, is_damage
+from storage.database import CHECK_ON_OPEN_BYTES, Database, connect, meaning
 from storage.locks import OpenLock
 from storage.migrate import backup_files, check_not_newer, upgrade
 from storage.open_vault import OpenVault, db_files
@@ -142,12 +148,12 @@ class SqlCipherVaults:
         slot = next((s for s in data["slots"] if s["kind"] == RECOVERY), None)
         if raw is None or slot is None:
             state.failed(RECOVERY_TAG, self._clock())
-            raise AuthenticationFailed()
+            raise RecoveryKeyRejected()
         try:
             private = open_private(data["vault_id"], slot, raw)
         except InvalidTag:
             state.failed(RECOVERY_TAG, self._clock())
-            raise AuthenticationFailed() from None
+            raise RecoveryKeyRejected() from None
         finally:
             wipe(raw)
         unlocked = self._open(folder, data, slot, private, state, RECOVERY_TAG)
@@ -209,9 +215,10 @@ class SqlCipherVaults:
             conn.close()
             # Without the full check on open (big vaults), a damaged page read here is the
             # first sign of damage: report it as such, not as a driver error.
-            if is_damage(exc):
-                raise VaultDamaged("the database is corrupt") from exc
-            raise
+            reported = meaning(exc)
+            if reported is None:
+                raise
+            raise reported from exc
         _remove_stale_generations(folder, data["db_file"])
         return db
 

@@ -6,20 +6,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
 from core.audit import AuditEntry, AuditFilter
 from core.session import Session
+from ui.table_model import Index, ListTableModel
 from ui.worker import Op, Task, error_text, run_op
-
-Index = QModelIndex | QPersistentModelIndex
 
 
 def local_time(entry: AuditEntry) -> str:
@@ -34,7 +27,7 @@ def describe_details(details: Any) -> str:
                      for k, v in sorted(dict(details).items()))
 
 
-class AuditModel(QAbstractTableModel):
+class AuditModel(ListTableModel):
     PAGE = 200
 
     loading_changed = Signal(bool)
@@ -53,18 +46,6 @@ class AuditModel(QAbstractTableModel):
                          self.tr("Object"), self.tr("Outcome"), self.tr("Details")]
 
     # -- Qt model interface ------------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._headers[section]
-        return None
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self._rows):
             return None

@@ -5,23 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QStandardPaths
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFileDialog, QFormLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from core.auth import Authenticator
 from core.session import Session
-from ui.widgets import MessageLabel, PasswordFields
-from ui.worker import BusyIndicator, Task, error_text, run_op
+from ui.task_dialog import TaskDialog
+from ui.widgets import PasswordFields, add_row_with_button, feedback_label
+from ui.worker import Task
 
 
 def suggested_folder() -> str:
@@ -51,7 +41,7 @@ def folder_problem(text: str) -> str | None:
     return None
 
 
-class CreateVaultDialog(QDialog):
+class CreateVaultDialog(TaskDialog):
     def __init__(self, auth: Authenticator, parent: QWidget | None = None,
                  folder: str | None = None) -> None:
         super().__init__(parent)
@@ -67,39 +57,18 @@ class CreateVaultDialog(QDialog):
         self.folder = QLineEdit(folder if folder is not None else suggested_folder(), self)
         self.browse = QPushButton(self.tr("&Browse…"), self)
         self.browse.clicked.connect(self._browse)
-        folder_row = QHBoxLayout()
-        folder_row.addWidget(self.folder, 1)
-        folder_row.addWidget(self.browse)
-        self.folder_feedback = QLabel(self)
-        self.folder_feedback.setObjectName("passwordFeedback")
-        self.folder_feedback.setProperty("kind", "error")
+        self.folder_feedback = feedback_label(self)
         self.admin_name = QLineEdit(self)
         self.admin_name.setMaxLength(64)
         self.fields = PasswordFields(
             lambda pw: auth.password_problems(pw, self.admin_name.text()), self)
         form = QFormLayout()
-        # A row holding a layout gets no buddy from addRow, so the label is made here.
-        folder_label = QLabel(self.tr("&Folder:"), self)
-        folder_label.setBuddy(self.folder)
-        form.addRow(folder_label, folder_row)
+        add_row_with_button(form, self.tr("&Folder:"), self.folder, self.browse)
         form.addRow("", self.folder_feedback)
         form.addRow(self.tr("&Administrator name:"), self.admin_name)
         self.fields.add_rows(form, self.tr("&Password:"), self.tr("&Repeat password:"))
-        self.message = MessageLabel(self)
-        self.busy = BusyIndicator(self)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        self.create_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.create_button.setText(self.tr("Create vault"))
-        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.create)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(self.busy)
-        layout.addWidget(self.buttons)
+        self.add_footer(self.tr("Create vault"), self.create, intro, form)
+        self.create_button = self.ok_button
         self.folder.textChanged.connect(self._update)
         self.admin_name.textChanged.connect(self.fields.update_feedback)
         self.admin_name.textChanged.connect(self._update)
@@ -115,8 +84,8 @@ class CreateVaultDialog(QDialog):
 
     def _update(self) -> None:
         problem = folder_problem(self.folder.text())
-        self.folder_feedback.setText(problem or "")
-        self.folder_feedback.setVisible(bool(problem) and bool(self.folder.text()))
+        # An empty folder field is the user's to fill, not yet a mistake to point at.
+        self.folder_feedback.show_message(problem if problem and self.folder.text() else "")
         self.create_button.setEnabled(
             problem is None and bool(self.admin_name.text().strip())
             and self.fields.is_acceptable() and not self.busy.active)
@@ -127,11 +96,6 @@ class CreateVaultDialog(QDialog):
         auth = self._auth
         path = Path(self.folder.text().strip()).expanduser()
         name, password = self.admin_name.text(), self.fields.password()
-        self.message.clear_message()
-        self.busy.start(self.tr("Creating the vault…"), [
-            self.folder, self.browse, self.admin_name, self.fields.new, self.fields.confirm,
-            self.cancel_button])
-        self.create_button.setEnabled(False)
 
         def work(task: Task) -> tuple[Session, str]:
             return auth.create(path, name, password, progress=task.progress)
@@ -144,15 +108,7 @@ class CreateVaultDialog(QDialog):
             # Core reports its steps in English; the catalogue may know them.
             self.busy.set_text(QCoreApplication.translate("core", str(text)))
 
-        run_op(self, work, on_done=done, on_progress=progressed,
-               on_error=lambda exc: self.message.show_message(error_text(exc)),
-               on_finished=self._finished, on_orphaned=lambda result: result[0].close())
-
-    def _finished(self) -> None:
-        self.busy.stop()
-        self._update()
-
-    def reject(self) -> None:
-        # Creation cannot be interrupted half-way: the dialog stays until it ends.
-        if not self.busy.active:
-            super().reject()
+        self.run(self.tr("Creating the vault…"), [
+            self.folder, self.browse, self.admin_name, self.fields.new, self.fields.confirm,
+            self.cancel_button], work, done, on_progress=progressed,
+            on_orphaned=lambda result: result[0].close())

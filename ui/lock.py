@@ -11,7 +11,6 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QFormLayout,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
 from core.auth import Authenticator
 from core.errors import UnlockThrottled, VaultDamaged
 from core.session import Session
-from ui.widgets import MessageLabel, password_edit
+from ui.widgets import MessageLabel, card, password_edit
 from ui.worker import BusyIndicator, Task, error_text, run_op
 
 _ACTIVITY = frozenset({
@@ -117,6 +116,13 @@ class Countdown(QObject):
         self._timer.start()
         self._update()
 
+    def report_failure(self, exc: BaseException) -> None:
+        """A failed unlock: the countdown while throttled, otherwise why it failed."""
+        if isinstance(exc, UnlockThrottled):
+            self.start(exc.retry_after)
+        else:
+            self._label.show_message(login_error_text(exc))
+
     def _update(self) -> None:
         left = self._until - time.monotonic()
         if left <= 0:
@@ -153,36 +159,29 @@ class LockScreen(QWidget):
         super().__init__(parent)
         self._auth, self._path, self._user_name = auth, vault_path, user_name
         self.setObjectName("lockScreen")
-        card = QFrame(self)
-        card.setObjectName("card")
-        card.setMinimumWidth(420)
-        card.setMaximumWidth(480)
-        title = QLabel(self.tr("Strongroom is locked"), card)
-        title.setObjectName("pageTitle")
-        where = QLabel(self.tr("Vault: {path}").format(path=Path(vault_path).name), card)
+        panel, inner = card(self, self.tr("Strongroom is locked"))
+        panel.setMinimumWidth(420)
+        panel.setMaximumWidth(480)
+        where = QLabel(self.tr("Vault: {path}").format(path=Path(vault_path).name), panel)
         where.setToolTip(vault_path)
         where.setObjectName("hint")
-        self.user_label = QLabel(user_name, card)
-        self.password = password_edit(card)
+        self.user_label = QLabel(user_name, panel)
+        self.password = password_edit(panel)
         self.password.returnPressed.connect(self.unlock)
         form = QFormLayout()
         form.addRow(self.tr("User:"), self.user_label)
         form.addRow(self.tr("&Password:"), self.password)
-        self.message = MessageLabel(card)
-        self.busy = BusyIndicator(card)
-        self.unlock_button = QPushButton(self.tr("&Unlock"), card)
+        self.message = MessageLabel(panel)
+        self.busy = BusyIndicator(panel)
+        self.unlock_button = QPushButton(self.tr("&Unlock"), panel)
         self.unlock_button.setDefault(True)
         self.unlock_button.clicked.connect(self.unlock)
-        self.switch_button = QPushButton(self.tr("&Switch user"), card)
+        self.switch_button = QPushButton(self.tr("&Switch user"), panel)
         self.switch_button.clicked.connect(self.switch_user)
         buttons = QHBoxLayout()
         buttons.addWidget(self.switch_button)
         buttons.addStretch(1)
         buttons.addWidget(self.unlock_button)
-        inner = QVBoxLayout(card)
-        inner.setContentsMargins(28, 24, 28, 24)
-        inner.setSpacing(10)
-        inner.addWidget(title)
         inner.addWidget(where)
         inner.addLayout(form)
         inner.addWidget(self.message)
@@ -190,7 +189,7 @@ class LockScreen(QWidget):
         inner.addLayout(buttons)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
-        outer.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addWidget(panel, 0, Qt.AlignmentFlag.AlignHCenter)
         outer.addStretch(2)
         self.countdown = Countdown(self.message, [self.unlock_button], self)
 
@@ -212,10 +211,7 @@ class LockScreen(QWidget):
 
         def failed(exc: BaseException) -> None:
             self.password.clear()
-            if isinstance(exc, UnlockThrottled):
-                self.countdown.start(exc.retry_after)
-            else:
-                self.message.show_message(login_error_text(exc))
+            self.countdown.report_failure(exc)
 
         def finished() -> None:
             self.busy.stop()

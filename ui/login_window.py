@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
     QFormLayout,
-    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -24,11 +23,10 @@ from PySide6.QtWidgets import (
 
 from core.auth import Authenticator
 from core.demo import DemoUser
-from core.errors import UnlockThrottled
 from core.session import Session
-from ui.lock import Countdown, login_error_text
+from ui.lock import Countdown
 from ui.recover_dialog import RecoverDialog
-from ui.widgets import MessageLabel, password_edit, role_label
+from ui.widgets import MessageLabel, card, password_edit, role_label
 from ui.worker import BusyIndicator, Task, run_op
 
 
@@ -43,45 +41,42 @@ class LoginWindow(QWidget):
         self.recover_dialog: RecoverDialog | None = None
         self.setWindowTitle(self.tr("Strongroom — Log in"))
         self.setObjectName("loginWindow")
-        card = QFrame(self)
-        card.setObjectName("card")
-        title = QLabel(self.tr("Log in"), card)
-        title.setObjectName("pageTitle")
+        panel, inner = card(self, self.tr("Log in"))
 
-        self.vault = QLineEdit(vault_path, card)
+        self.vault = QLineEdit(vault_path, panel)
         self.vault.setReadOnly(True)
         self.vault.setToolTip(vault_path)
-        self.change_vault = QPushButton(self.tr("C&hange…"), card)
+        self.change_vault = QPushButton(self.tr("C&hange…"), panel)
         self.change_vault.clicked.connect(self._choose_vault)
         vault_row = QHBoxLayout()
         vault_row.addWidget(self.vault, 1)
         vault_row.addWidget(self.change_vault)
-        self.user_name = QLineEdit(user_name, card)
-        self.password = password_edit(card)
+        self.user_name = QLineEdit(user_name, panel)
+        self.password = password_edit(panel)
         form = QFormLayout()
         form.addRow(self.tr("Vault:"), vault_row)
         form.addRow(self.tr("&User name:"), self.user_name)
         form.addRow(self.tr("&Password:"), self.password)
 
-        self.message = MessageLabel(card)
-        self.busy = BusyIndicator(card)
-        self.login_button = QPushButton(self.tr("&Log in"), card)
+        self.message = MessageLabel(panel)
+        self.busy = BusyIndicator(panel)
+        self.login_button = QPushButton(self.tr("&Log in"), panel)
         self.login_button.setDefault(True)
         self.login_button.clicked.connect(self.log_in)
         self.password.returnPressed.connect(self.log_in)
         self.user_name.returnPressed.connect(self.password.setFocus)
-        self.remembered_button = QPushButton(self.tr("Unlock with this &computer account"), card)
+        self.remembered_button = QPushButton(self.tr("Unlock with this &computer account"), panel)
         self.remembered_button.setEnabled(False)
         self.remembered_button.clicked.connect(self.log_in_remembered)
-        self.remembered_reason = QLabel(card)
+        self.remembered_reason = QLabel(panel)
         self.remembered_reason.setObjectName("reason")
         self.remembered_reason.setWordWrap(True)
         self.remembered_reason.hide()
-        self.forgot_button = QPushButton(self.tr("Forgot password? Use the &recovery key…"), card)
+        self.forgot_button = QPushButton(self.tr("Forgot password? Use the &recovery key…"), panel)
         self.forgot_button.setObjectName("link")
         self.forgot_button.setFlat(True)
         self.forgot_button.clicked.connect(self.recover)
-        self.back_button = QPushButton(self.tr("&Other vault…"), card)
+        self.back_button = QPushButton(self.tr("&Other vault…"), panel)
         self.back_button.setFlat(True)
         self.back_button.setObjectName("link")
         self.back_button.clicked.connect(self.back_requested)
@@ -94,10 +89,6 @@ class LoginWindow(QWidget):
         links.addStretch(1)
         links.addWidget(self.back_button)
 
-        inner = QVBoxLayout(card)
-        inner.setContentsMargins(28, 24, 28, 24)
-        inner.setSpacing(10)
-        inner.addWidget(title)
         inner.addLayout(form)
         inner.addWidget(self.message)
         inner.addWidget(self.busy)
@@ -106,10 +97,10 @@ class LoginWindow(QWidget):
         inner.addLayout(links)
         self.demo_table: QTableWidget | None = None
         if demo_users:
-            inner.addWidget(self._demo_table(card, demo_users))
+            inner.addWidget(self._demo_table(panel, demo_users))
         outer = QVBoxLayout(self)
         outer.setContentsMargins(32, 32, 32, 32)
-        outer.addWidget(card)
+        outer.addWidget(panel)
         outer.addStretch(1)
         self.resize(580, 600 if demo_users else 380)
 
@@ -235,10 +226,7 @@ class LoginWindow(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self.password.clear()
-        if isinstance(exc, UnlockThrottled):
-            self.countdown.start(exc.retry_after)
-        else:
-            self.message.show_message(login_error_text(exc))
+        self.countdown.report_failure(exc)
 
     def _finished(self) -> None:
         self.busy.stop()

@@ -49,7 +49,7 @@ class MainWindow(QMainWindow):
         self._nav_actions: list[QAction] = []
         self.bridge: BusBridge | None = None
         self.lock_screen: LockScreen | None = None
-        self._resume_page = "account"
+        self._resume_page = ""  # the first page the role has
         self._closed = False
         self.setWindowTitle(self.tr("Strongroom — {vault}").format(
             vault=Path(self._vault_path).name))
@@ -176,7 +176,7 @@ class MainWindow(QMainWindow):
     def lock(self, reason: str = "manual") -> None:
         if self.locked or self._closed:
             return
-        self._resume_page = self.current_page_key() or "account"
+        self._resume_page = self.current_page_key() or ""
         self.idle.stop()
         self._destroy_pages()
         try:

@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QVBoxLayout,
@@ -16,8 +15,8 @@ from PySide6.QtWidgets import (
 )
 
 from core.session import Session
-from ui.widgets import MessageLabel, PasswordFields, password_edit
-from ui.worker import BusyIndicator, Task, error_text, run_op
+from ui.widgets import PasswordFields, add_status, button_row, password_edit
+from ui.worker import Task, error_text, run_op
 
 
 class ChangePasswordForm(QWidget):
@@ -38,20 +37,14 @@ class ChangePasswordForm(QWidget):
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow(self.tr("Current password:"), self.current)
         self.fields.add_rows(form, self.tr("New password:"), self.tr("Repeat new password:"))
-        self.message = MessageLabel(self)
-        self.busy = BusyIndicator(self)
-        self.button = QPushButton(self.tr("Change password"), self)
-        self.button.clicked.connect(self.submit)
-        self.button.setVisible(show_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(self.busy)
-        row = QHBoxLayout()
-        row.addWidget(self.button)
-        row.addStretch(1)
-        layout.addLayout(row)
+        self.message, self.busy = add_status(layout, self)
+        self.button = QPushButton(self.tr("Change password"), self)
+        self.button.clicked.connect(self.submit)
+        self.button.setVisible(show_button)
+        layout.addLayout(button_row(self.button))
         self.current.textChanged.connect(self._update)
         self.fields.changed.connect(self._update)
         self._update()

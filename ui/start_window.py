@@ -7,7 +7,6 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
-    QFrame,
     QLabel,
     QPushButton,
     QVBoxLayout,
@@ -17,7 +16,7 @@ from PySide6.QtWidgets import (
 from core.auth import Authenticator
 from core.demo import DEMO_USERS, DemoUser, create_demo_vault
 from ui.create_dialog import CreateVaultDialog
-from ui.widgets import MessageLabel
+from ui.widgets import MessageLabel, card
 from ui.worker import BusyIndicator, Task, error_text, run_op
 
 
@@ -33,31 +32,24 @@ class StartWindow(QWidget):
         self.create_dialog: CreateVaultDialog | None = None
         self.setWindowTitle(self.tr("Strongroom"))
         self.setObjectName("startWindow")
-        card = QFrame(self)
-        card.setObjectName("card")
-        title = QLabel(self.tr("Welcome to Strongroom"), card)
-        title.setObjectName("pageTitle")
+        panel, inner = card(self, self.tr("Welcome to Strongroom"), spacing=8)
         intro = QLabel(self.tr(
             "Your customer records live in an encrypted vault on this computer. Nothing is "
-            "sent anywhere."), card)
+            "sent anywhere."), panel)
         intro.setWordWrap(True)
         intro.setObjectName("pageIntro")
-        self.create_button = self._choice(card, self.tr("&Create a vault…"), self.tr(
+        self.create_button = self._choice(panel, self.tr("&Create a vault…"), self.tr(
             "Start a new, empty vault in a folder you choose. You become its administrator."))
-        self.open_button = self._choice(card, self.tr("&Open a vault…"), self.tr(
+        self.open_button = self._choice(panel, self.tr("&Open a vault…"), self.tr(
             "Open an existing vault folder, for example one an administrator set up for you."))
-        self.demo_button = self._choice(card, self.tr("Open the &demo vault"), self.tr(
+        self.demo_button = self._choice(panel, self.tr("Open the &demo vault"), self.tr(
             "Explore with sample users whose passwords are public. Never store real data "
             "there."))
         self.create_button.clicked.connect(self.create_vault)
         self.open_button.clicked.connect(self._choose_folder)
         self.demo_button.clicked.connect(self.open_demo)
-        self.message = MessageLabel(card)
-        self.busy = BusyIndicator(card)
-        inner = QVBoxLayout(card)
-        inner.setContentsMargins(28, 24, 28, 24)
-        inner.setSpacing(8)
-        inner.addWidget(title)
+        self.message = MessageLabel(panel)
+        self.busy = BusyIndicator(panel)
         inner.addWidget(intro)
         inner.addSpacing(8)
         for button in (self.create_button, self.open_button, self.demo_button):
@@ -68,7 +60,7 @@ class StartWindow(QWidget):
         inner.addStretch(1)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(32, 32, 32, 32)
-        outer.addWidget(card)
+        outer.addWidget(panel)
         self.resize(520, 480)
         self.create_button.setFocus()
 

@@ -1,5 +1,5 @@
 """Small widgets shared by windows and pages: messages, password entry with live policy feedback,
-non-blocking questions."""
+non-blocking questions, and the layout pieces (cards, form rows, button rows) they repeat."""
 
 from __future__ import annotations
 
@@ -9,14 +9,18 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
+    QFrame,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from core.roles import ROLE_LABELS, Role
+from ui.worker import BusyIndicator
 
 
 def grow_to_fit(widget: QWidget) -> None:
@@ -52,6 +56,61 @@ class MessageLabel(QLabel):
         self.hide()
 
 
+def feedback_label(parent: QWidget) -> MessageLabel:
+    """The line under a field that says what is wrong with it, or that it is fine."""
+    label = MessageLabel(parent)
+    label.setObjectName("passwordFeedback")
+    # Feedback follows the typing: nothing in it to select (unlike a message).
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+    return label
+
+
+def bullets(lines: list[str]) -> str:
+    return "\n".join(f"• {line}" for line in lines)
+
+
+def add_row_with_button(form: QFormLayout, label_text: str, field: QWidget,
+                        button: QPushButton) -> None:
+    """A form row holding a field with a button beside it."""
+    row = QHBoxLayout()
+    row.addWidget(field, 1)
+    row.addWidget(button)
+    # A row holding a layout gets no buddy from addRow, so the label is made here.
+    label = QLabel(label_text, field.parentWidget())
+    label.setBuddy(field)
+    form.addRow(label, row)
+
+
+def button_row(*buttons: QPushButton) -> QHBoxLayout:
+    """Buttons side by side from the left edge."""
+    row = QHBoxLayout()
+    for button in buttons:
+        row.addWidget(button)
+    row.addStretch(1)
+    return row
+
+
+def add_status(layout: QVBoxLayout, parent: QWidget) -> tuple[MessageLabel, BusyIndicator]:
+    """The inline message and the busy line under a page's or form's content."""
+    message, busy = MessageLabel(parent), BusyIndicator(parent)
+    layout.addWidget(message)
+    layout.addWidget(busy)
+    return message, busy
+
+
+def card(parent: QWidget, title: str, spacing: int = 10) -> tuple[QFrame, QVBoxLayout]:
+    """The framed panel of the start, login and lock screens, with its title in place."""
+    frame = QFrame(parent)
+    frame.setObjectName("card")
+    heading = QLabel(title, frame)
+    heading.setObjectName("pageTitle")
+    layout = QVBoxLayout(frame)
+    layout.setContentsMargins(28, 24, 28, 24)
+    layout.setSpacing(spacing)
+    layout.addWidget(heading)
+    return frame, layout
+
+
 def role_label(role: Role) -> str:
     # Core keeps English labels; they are looked up in the "Roles" catalogue for display.
     return QCoreApplication.translate("Roles", ROLE_LABELS[role])
@@ -73,10 +132,7 @@ class PasswordFields(QObject):
         self._problems = problems
         self.new = password_edit(parent)
         self.confirm = password_edit(parent)
-        self.feedback = QLabel(parent)
-        self.feedback.setObjectName("passwordFeedback")
-        self.feedback.setWordWrap(True)
-        self.feedback.hide()
+        self.feedback = feedback_label(parent)
         self._acceptable = False
         self.new.textChanged.connect(self.update_feedback)
         self.confirm.textChanged.connect(self.update_feedback)
@@ -102,7 +158,7 @@ class PasswordFields(QObject):
         if not new:
             text, kind = "", "info"
         elif problems:
-            text, kind = "\n".join(f"• {p}" for p in problems), "error"
+            text, kind = bullets(problems), "error"
         elif confirm and confirm != new:
             text, kind = self.tr("The two passwords differ."), "error"
         elif not confirm:
@@ -110,12 +166,7 @@ class PasswordFields(QObject):
         else:
             text, kind = self.tr("✓ The password meets the policy."), "ok"
         self._acceptable = bool(new) and not problems and confirm == new
-        self.feedback.setProperty("kind", kind)
-        self.feedback.style().unpolish(self.feedback)
-        self.feedback.style().polish(self.feedback)
-        self.feedback.setText(text)
-        self.feedback.setVisible(bool(text))
-        grow_to_fit(self.feedback)
+        self.feedback.show_message(text, kind)
         self.changed.emit()
 
 

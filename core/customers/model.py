@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from core.errors import InvalidInput
+
 
 class CustomerKind(StrEnum):
     COMPANY = "company"
@@ -116,3 +118,10 @@ class CustomerSummary:
     owner_id: int
     owner_name: str
     updated_at: datetime
+
+
+class EditConflict(InvalidInput):
+    """The record changed since it was read (optimistic locking); storage raises it on save."""
+
+    def __init__(self) -> None:
+        super().__init__("Someone else changed this customer meanwhile; reload and try again.")

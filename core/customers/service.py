@@ -3,12 +3,15 @@ audit entry for every change and every look at protected data."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import fields
-from typing import Any
+from typing import Any, cast
 
 from core.audit import AuditEvent
 from core.changes import ChangeBus, Changes
+from core.customers import duplicates
 from core.customers.access import Scope, can_edit, can_see, scope_for
+from core.customers.duplicates import BulkRepositories, DuplicateMatch
 from core.customers.masking import mask
 from core.customers.model import (
     SENSITIVE_FIELDS,
@@ -16,6 +19,7 @@ from core.customers.model import (
     CustomerDraft,
     CustomerSummary,
     CustomerView,
+    EditConflict,
 )
 from core.customers.ports import CustomerFilter, PageCursor, SortKey
 from core.customers.validate import clean_text, validate_draft
@@ -67,10 +71,18 @@ class CustomerService:
                     if has_permission(current.role, Permission.CUSTOMER_READ_TEAM) else [])
         return scope_for(current, team)
 
+    def _stored(self, actor: User) -> User:
+        """The account as stored now: a session's copy goes stale when a colleague changes the
+        role (a demoted administrator must not keep reading everything, or searching protected
+        values, through the copy taken at login)."""
+        with self._store.reader() as repos:
+            return repos.users.get(actor.id) or dataclasses.replace(actor, active=False)
+
     def _require_read(self, actor: User) -> Scope:
+        current = self._stored(actor)
         for permission in READ_PERMISSIONS:
-            if self._guard.allowed(actor, permission):
-                self._guard.require(actor, permission)  # re-checks the stored account
+            if self._guard.allowed(current, permission):
+                self._guard.require(actor, permission)  # audits, and refuses a reset password
                 return self.scope(actor)
         self._guard.require(actor, Permission.CUSTOMER_READ_OWN)
         raise AssertionError("unreachable")
@@ -89,6 +101,15 @@ class CustomerService:
             raise NotFound("No such customer.")
         return customer, scope
 
+    # Public for the services that hang off a customer (interactions, tasks): they follow the
+    # customer's row-level access rather than keeping rules of their own.
+    def visible(self, actor: User, customer_id: int) -> tuple[Customer, Scope]:
+        return self._visible(actor, customer_id)
+
+    def read_scope(self, actor: User) -> Scope:
+        """The actor's scope after checking they may read customers at all (audited if not)."""
+        return self._require_read(actor)
+
     # -- reading -----------------------------------------------------------------------------
     def get(self, actor: User, customer_id: int) -> CustomerView:
         customer, scope = self._visible(actor, customer_id)
@@ -102,7 +123,10 @@ class CustomerService:
             owner = repos.users.get(customer.owner_id)
         shown = {k: mask(k, v) for k, v in customer.sensitive.items()}
         shown.update(revealed or {})
-        return CustomerView(customer=customer, sensitive=shown,
+        # The view's Customer carries the masked values too: view.customer.sensitive (or a
+        # repr of the view in a log or tool tip) must not be a way around the mask.
+        return CustomerView(customer=dataclasses.replace(customer, sensitive=shown),
+                            sensitive=shown,
                             revealed=frozenset(revealed or {}),
                             owner_name=owner.name if owner else "",
                             can_edit=can_edit(actor, scope, customer))
@@ -114,7 +138,7 @@ class CustomerService:
         if sort not in SortKey.ALL:
             raise InvalidInput(f"Cannot sort by {sort!r}.")
         with self._store.reader() as repos:
-            return repos.customers.page(scope, flt, sort, descending, after,
+            return repos.customers.page(scope, _cleaned(flt), sort, descending, after,
                                         max(1, min(limit, MAX_PAGE)))
 
     def cursor_after(self, summary: CustomerSummary, sort: str = SortKey.NAME) -> PageCursor:
@@ -124,7 +148,7 @@ class CustomerService:
     def count(self, actor: User, flt: CustomerFilter = ALL_CUSTOMERS) -> int:
         scope = self._require_read(actor)
         with self._store.reader() as repos:
-            return repos.customers.count(scope, flt)
+            return repos.customers.count(scope, _cleaned(flt))
 
     def search(self, actor: User, query: str, limit: int = 50) -> list[CustomerSummary]:
         """As-you-type search over names, contacts, phones, e-mail, city and notes, within what
@@ -137,7 +161,8 @@ class CustomerService:
         limit = max(1, min(limit, MAX_PAGE))
         with self._store.reader() as repos:
             found = repos.customers.search(scope, text, limit)
-        if self._guard.allowed(actor, Permission.SENSITIVE_REVEAL) and _could_be_sensitive(text):
+        if (_could_be_sensitive(text)
+                and self._guard.allowed(self._stored(actor), Permission.SENSITIVE_REVEAL)):
             with self._store.reader() as repos:
                 extra = repos.customers.search_sensitive(scope, text, limit)
             seen = {s.id for s in found}
@@ -167,13 +192,15 @@ class CustomerService:
 
     def update(self, actor: User, customer_id: int, draft: CustomerDraft,
                expected_version: int) -> CustomerView:
-        customer, scope = self._visible(actor, customer_id)
+        # The permission before the lookup: a role that may not do this learns nothing about
+        # which ids exist (and the matrix test needs no data to knock with).
         self._guard.require(actor, Permission.CUSTOMER_WRITE, "customer", str(customer_id))
+        customer, scope = self._visible(actor, customer_id)
         if not can_edit(actor, scope, customer):
             self._deny(actor, Permission.CUSTOMER_WRITE, customer_id)
         if customer.version != expected_version:
             raise EditConflict()
-        clean = validate_draft(draft, self._custom_fields())
+        clean = validate_draft(_keep_protected(customer, draft), self._custom_fields())
         now = self._clock()
         with self._store.transaction() as repos:
             saved = repos.customers.save(customer, clean, now)
@@ -187,8 +214,8 @@ class CustomerService:
     def reveal(self, actor: User, customer_id: int, field: str, reason: str) -> str:
         """The clear value of one protected field; needs the permission and a reason, and is
         audited with both. The UI re-masks it after a short time."""
-        customer, _scope = self._visible(actor, customer_id)
         self._guard.require(actor, Permission.SENSITIVE_REVEAL, "customer", str(customer_id))
+        customer, _scope = self._visible(actor, customer_id)
         reason = clean_text(reason)
         if len(reason) < 3:
             raise InvalidInput("Say why you need to see this value.")
@@ -199,8 +226,8 @@ class CustomerService:
         return customer.sensitive[field]
 
     def set_shared(self, actor: User, customer_id: int, user_id: int, shared: bool) -> None:
-        customer, scope = self._visible(actor, customer_id)
         self._guard.require(actor, Permission.CUSTOMER_SHARE, "customer", str(customer_id))
+        customer, scope = self._visible(actor, customer_id)
         if not can_edit(actor, scope, customer):
             self._deny(actor, Permission.CUSTOMER_SHARE, customer_id)
         with self._store.transaction() as repos:
@@ -233,6 +260,57 @@ class CustomerService:
         self._bus.publish(Changes(customers=True))
         return len(moved)
 
+    # -- duplicates --------------------------------------------------------------------------
+    def find_duplicates(self, actor: User, draft: CustomerDraft) -> list[DuplicateMatch]:
+        """Existing customers that `draft` would duplicate (same credit code, mobile or e-mail:
+        `exact`) or may duplicate (similar name in the same city), for the create form to ask
+        about before saving. A customer the actor may not see is listed without name or id.
+        CustomerInvalid if the draft is invalid (it must be valid to be compared)."""
+        scope = self._require_read(actor)
+        clean = validate_draft(draft, self._custom_fields())
+        with self._store.reader() as plain:
+            repos = cast(BulkRepositories, plain)
+            found = repos.customer_bulk.candidates([duplicates.probe(0, clean)], None)
+            shared = {c.customer_id: repos.customers.shared_with(c.customer_id) for c in found}
+        return duplicates.matches(clean, found, scope, shared)
+
+    def merge(self, actor: User, keep_id: int, remove_id: int) -> CustomerView:
+        """Fold `remove_id` into `keep_id`: phones, tags, contacts and protected values united,
+        empty fields filled, notes joined; every interaction and task moved over; whoever could
+        see the removed record (its owner, those it was shared with) gets the kept one shared.
+        The removed record is then deleted; the audit entry keeps both ids."""
+        self._guard.require(actor, Permission.CUSTOMER_WRITE, "customer", str(keep_id))
+        if keep_id == remove_id:
+            raise InvalidInput("A customer cannot be merged with itself.")
+        keep, scope = self._visible(actor, keep_id)
+        remove, _scope = self._visible(actor, remove_id)
+        for customer in (keep, remove):
+            if not can_edit(actor, scope, customer):
+                self._deny(actor, Permission.CUSTOMER_WRITE, customer.id)
+            if customer.anonymised:
+                raise InvalidInput("An anonymised customer cannot be merged.")
+        clean = validate_draft(duplicates.merged_draft(keep, remove), self._custom_fields())
+        now = self._clock()
+        with self._store.transaction() as plain:
+            repos = cast(BulkRepositories, plain)
+            saved = repos.customers.save(keep, clean, now)  # EditConflict if keep moved
+            current = repos.customers.get(remove_id)
+            if current is None or current.version != remove.version:
+                raise EditConflict()
+            moved = repos.customer_bulk.move_history(remove_id, keep_id)
+            heirs = repos.customers.shared_with(remove_id) | {remove.owner_id}
+            for user_id in sorted(heirs - repos.customers.shared_with(keep_id)
+                                  - {keep.owner_id}):
+                repos.customers.set_shared(keep_id, user_id, True)
+            repos.customer_bulk.delete(current)
+            saved = repos.customers.get(keep_id) or saved
+            append(repos, actor, AuditEvent("customer.merged", "customer", str(keep_id), {
+                "kept": keep_id, "removed": remove_id, "removed_name": remove.name,
+                "removed_owner_id": remove.owner_id, "interactions_moved": moved[0],
+                "tasks_moved": moved[1], "fields": sorted(field_changes(keep, saved))}), now)
+        self._bus.publish(Changes(customers=True, interactions=True))
+        return self._view(actor, scope, saved)
+
     # -- helpers -----------------------------------------------------------------------------
     def _check_owner(self, actor: User, scope: Scope, owner_id: int) -> None:
         if owner_id == actor.id:
@@ -262,9 +340,21 @@ class CustomerService:
         self._bus.publish(Changes(customers=changes))
 
 
-class EditConflict(InvalidInput):
-    def __init__(self) -> None:
-        super().__init__("Someone else changed this customer meanwhile; reload and try again.")
+def _cleaned(flt: CustomerFilter) -> CustomerFilter:
+    """Filter text folded as stored text was (full-width ＯＲ is stored as OR)."""
+    return dataclasses.replace(flt, city=clean_text(flt.city, 60), tag=clean_text(flt.tag, 40))
+
+
+def _keep_protected(customer: Customer, draft: CustomerDraft) -> CustomerDraft:
+    """An edit form never holds clear protected values (the view is masked): a field left out
+    of the draft, or sent back as its mask, keeps the stored value; an empty one erases it."""
+    merged = dict(customer.sensitive)
+    for key, value in draft.sensitive.items():
+        if not clean_text(value):
+            merged.pop(key, None)
+        elif key not in customer.sensitive or value != mask(key, customer.sensitive[key]):
+            merged[key] = value
+    return dataclasses.replace(draft, sensitive=merged)
 
 
 def _could_be_sensitive(text: str) -> bool:

@@ -219,7 +219,7 @@ def test_recover_with_a_wrong_key_fails(cli: Runner, tmp_path: Path) -> None:
     result = cli("vault", "recover", "--vault", str(vault), "--admin", NEW_ADMIN[0],
                  stdin=["AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH", new, new])
     assert result.code == 1
-    assert "Unknown user or wrong password." in result.err
+    assert "That recovery key does not open this vault." in result.err
 
 
 def test_recover_refuses_a_non_administrator(cli: Runner, tmp_path: Path) -> None:

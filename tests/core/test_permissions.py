@@ -3,18 +3,22 @@ method that permission guards (design.md §3)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from core.audit import AuditFilter
+from core.audit import AuditFilter, now_utc
 from core.auth import Authenticator
-from core.errors import PasswordChangeRequired, PermissionDenied
+from core.customers.interactions import InteractionKind
+from core.customers.model import NATIONAL_ID, CustomerDraft, CustomerKind
+from core.errors import NotFound, PasswordChangeRequired, PermissionDenied
 from core.policy import Policy
 from core.roles import PERMISSION_ACTIONS, ROLE_PERMISSIONS, Permission, Role, has_permission
 from core.session import Session
+from tests.conftest import ADMIN, USERS
 
 # Each permission mapped to a call it guards and a check that the call really took effect.
 Call = Callable[[Session, Path], Any]
@@ -28,6 +32,80 @@ def _export(s: Session, tmp: Path) -> Any:
     return s.audit.export_csv(s.user, AuditFilter(), tmp / "trail.csv")
 
 
+def _log_interaction(s: Session, _: Path) -> Any:
+    # A role that may write logs on a customer of its own; the others must be refused before
+    # any customer is looked up, so id 1 (whatever it is) is enough to knock with.
+    customer_id = (s.customers.create(s.user, CustomerDraft(
+        kind=CustomerKind.COMPANY, name="Matrix Customer")).id
+        if s.can(Permission.CUSTOMER_WRITE) else 1)
+    return s.interactions.log(s.user, customer_id, InteractionKind.CALL, now_utc(),
+                              "Matrix probe call")[0]
+
+
+# -- customers ---------------------------------------------------------------------------------
+PROBE = "Matrix Probe Customer"
+PROBE_ID_NUMBER = "11010519491231002X"
+# The read permissions choose which rows a role sees instead of guarding one call; they have
+# their own table-driven test (test_read_permissions_decide_which_rows_a_role_sees).
+SCOPE_PERMISSIONS = (Permission.CUSTOMER_READ_ALL, Permission.CUSTOMER_READ_TEAM,
+                     Permission.CUSTOMER_READ_OWN)
+# Permissions whose call needs a customer to act on, made by an administrator beforehand.
+NEEDS_PROBE = (Permission.CUSTOMER_SHARE, Permission.CUSTOMER_TRANSFER,
+               Permission.SENSITIVE_REVEAL)
+
+
+def _user_ids(admin: Session) -> dict[str, int]:
+    return {u.name: u.id for u in admin.accounts.list_users(admin.user)}
+
+
+def _make_probe(admin: Session, tmp: Path) -> None:
+    """A customer of the sales rep (whose manager is the sales manager) carrying an ID number;
+    the ids the calls need are left in the test's folder."""
+    ids = _user_ids(admin)
+    rep, manager = ids[USERS[Role.SALES_REP][0]], ids[USERS[Role.SALES_MANAGER][0]]
+    admin.accounts.set_manager(admin.user, rep, manager)
+    probe = admin.customers.create(admin.user, CustomerDraft(
+        kind=CustomerKind.INDIVIDUAL, name=PROBE, sensitive={NATIONAL_ID: PROBE_ID_NUMBER}),
+        owner_id=rep)
+    (tmp / "probe.json").write_text(json.dumps({
+        "probe": probe.id, "rep": rep, "colleague": ids[USERS[Role.FINANCE][0]]}))
+
+
+def _probe(s: Session, tmp: Path) -> dict[str, int]:
+    saved = tmp / "probe.json"
+    if saved.exists():
+        return dict(json.loads(saved.read_text()))
+    # No probe made (the must-change and demotion tests): the actor's own will do.
+    own = s.customers.create(s.user, CustomerDraft(
+        kind=CustomerKind.INDIVIDUAL, name=PROBE, sensitive={NATIONAL_ID: PROBE_ID_NUMBER}))
+    return {"probe": own.id, "rep": s.user.id, "colleague": s.user.id}
+
+
+def _share(s: Session, tmp: Path) -> Any:
+    ids = _probe(s, tmp)
+    s.customers.set_shared(s.user, ids["probe"], ids["colleague"], True)
+    return ids
+
+
+def _transfer(s: Session, tmp: Path) -> Any:
+    ids = _probe(s, tmp)
+    return ids, s.user.id, s.customers.transfer_all(s.user, ids["rep"], s.user.id)
+
+
+def _reveal(s: Session, tmp: Path) -> Any:
+    return s.customers.reveal(s.user, _probe(s, tmp)["probe"], NATIONAL_ID, "matrix check")
+
+
+def _import_customers(s: Session, tmp: Path) -> Any:
+    path = tmp / "matrix-import.csv"
+    path.write_text("名称,手机\nMatrix Import Probe,13800000077\n", encoding="utf-8")
+    return s.customer_import.run(s.user, path)
+
+
+def _export_customers(s: Session, tmp: Path) -> Any:
+    return s.customer_export.export(s.user, tmp / "customers.csv")
+
+
 CALLS: dict[Permission, Call] = {
     Permission.USER_LIST: lambda s, _: s.accounts.list_users(s.user),
     Permission.USER_MANAGE: _add_user,
@@ -37,6 +115,17 @@ CALLS: dict[Permission, Call] = {
     Permission.AUDIT_VERIFY: lambda s, _: s.audit.verify(s.user),
     Permission.RECOVERY_REGENERATE: lambda s, _: s.vault.regenerate_recovery(s.user),
     Permission.VAULT_EXPORT_KEY: lambda s, _: s.vault.export_key(s.user),
+    Permission.INTERACTION_WRITE: _log_interaction,
+    Permission.CUSTOMER_READ_ALL: lambda s, _: s.customers.page(s.user),
+    Permission.CUSTOMER_READ_TEAM: lambda s, _: s.customers.count(s.user),
+    Permission.CUSTOMER_READ_OWN: lambda s, _: s.customers.search(s.user, "matrix"),
+    Permission.CUSTOMER_WRITE: lambda s, _: s.customers.create(s.user, CustomerDraft(
+        kind=CustomerKind.COMPANY, name="Matrix Write Probe")),
+    Permission.CUSTOMER_SHARE: _share,
+    Permission.CUSTOMER_TRANSFER: _transfer,
+    Permission.SENSITIVE_REVEAL: _reveal,
+    Permission.CUSTOMER_IMPORT: _import_customers,
+    Permission.CUSTOMER_EXPORT: _export_customers,
 }
 
 
@@ -58,6 +147,27 @@ def _took_effect(permission: Permission, result: Any, admin: Session, tmp: Path)
         return isinstance(result, str) and len(result) > 20
     if permission == Permission.VAULT_EXPORT_KEY:
         return isinstance(result, str) and len(bytes.fromhex(result)) == 32
+    if permission == Permission.CUSTOMER_WRITE:
+        return [c.id for c in admin.customers.search(admin.user, "Matrix Write Probe")] == [
+            result.id]
+    if permission == Permission.CUSTOMER_SHARE:
+        shared = admin.audit.page(admin.user, AuditFilter(action="customer.shared"))
+        return [e.object_id for e in shared] == [str(result["probe"])]
+    if permission == Permission.CUSTOMER_TRANSFER:
+        ids, actor_id, moved = result
+        return moved == 1 and admin.customers.get(admin.user, ids["probe"]).owner_id == actor_id
+    if permission == Permission.SENSITIVE_REVEAL:
+        revealed = admin.audit.page(admin.user, AuditFilter(action="customer.revealed"))
+        return result == PROBE_ID_NUMBER and len(revealed) == 1
+    if permission == Permission.INTERACTION_WRITE:
+        return result.id in {i.id for i in admin.interactions.timeline(admin.user,
+                                                                        result.customer_id)}
+    if permission == Permission.CUSTOMER_IMPORT:
+        return result.imported == 1 and len(admin.customers.search(
+            admin.user, "Matrix Import Probe")) == 1
+    if permission == Permission.CUSTOMER_EXPORT:
+        exported = admin.audit.page(admin.user, AuditFilter(action="customer.exported"))
+        return (tmp / "customers.csv").is_file() and len(exported) == 1
     raise AssertionError(permission)
 
 
@@ -69,18 +179,23 @@ def test_every_permission_has_a_guarded_call_and_a_label() -> None:
 
 def test_matrix_shape() -> None:
     # The matrix as data must keep its key properties (a typo would grant or deny a whole role).
-    assert ROLE_PERMISSIONS[Role.ADMINISTRATOR] == frozenset(Permission)
+    # Administrators read every customer; the narrower read scopes are for other roles.
+    assert ROLE_PERMISSIONS[Role.ADMINISTRATOR] == frozenset(Permission) - {
+        Permission.CUSTOMER_READ_TEAM, Permission.CUSTOMER_READ_OWN}
     for role in (Role.SALES_MANAGER, Role.SALES_REP, Role.FINANCE, Role.AUDITOR):
         assert Permission.USER_MANAGE not in ROLE_PERMISSIONS[role]
         assert Permission.VAULT_EXPORT_KEY not in ROLE_PERMISSIONS[role]
     assert Permission.AUDIT_VERIFY in ROLE_PERMISSIONS[Role.AUDITOR]
 
 
-@pytest.mark.parametrize("permission", list(Permission), ids=str)
+@pytest.mark.parametrize("permission",
+                         [p for p in Permission if p not in SCOPE_PERMISSIONS], ids=str)
 @pytest.mark.parametrize("role", list(Role), ids=str)
 def test_role_permission_matrix(role: Role, permission: Permission, login: Any,
                                 tmp_path: Path) -> None:
     allowed = has_permission(role, permission)
+    if permission in NEEDS_PROBE:
+        _make_probe(login(Role.ADMINISTRATOR), tmp_path)
     session: Session = login(role)
     assert session.can(permission) == allowed
     if allowed:
@@ -103,7 +218,58 @@ def test_role_permission_matrix(role: Role, permission: Permission, login: Any,
     assert admin.policies.get() == Policy()
     assert all(u.name != "Matrix Probe" for u in admin.accounts.list_users(admin.user))
     assert not (tmp_path / "trail.csv").exists()
+    assert admin.customers.search(admin.user, "Matrix Write Probe") == []
+    assert admin.customers.search(admin.user, "Matrix Import Probe") == []
+    assert not (tmp_path / "customers.csv").exists()
+    if permission in NEEDS_PROBE:
+        probe = admin.customers.get(admin.user, _probe(admin, tmp_path)["probe"])
+        assert probe.owner_id == _probe(admin, tmp_path)["rep"] and probe.version == 1
+        assert not admin.audit.page(admin.user, AuditFilter(action="customer.shared"))
+        assert not admin.audit.page(admin.user, AuditFilter(action="customer.revealed"))
     assert admin.audit.verify(admin.user).ok
+
+
+@pytest.mark.parametrize("role", list(Role), ids=str)
+def test_read_permissions_decide_which_rows_a_role_sees(role: Role, login: Any) -> None:
+    """Each read permission, granted or not, for each role: READ_ALL shows a customer of someone
+    outside the role's team, READ_TEAM one of a rep in the manager's team, READ_OWN the role's
+    own; a wider permission implies the narrower ones."""
+    admin: Session = login(Role.ADMINISTRATOR)
+    teammate = admin.accounts.add_user(admin.user, "Tom Teammate", Role.SALES_REP,
+                                       "teammate pass phrase 8", must_change=False)
+    ids = _user_ids(admin)
+    manager = ids[USERS[Role.SALES_MANAGER][0]]
+    admin.accounts.set_manager(admin.user, teammate.id, manager)
+    actor = ids[ADMIN[0] if role == Role.ADMINISTRATOR else USERS[role][0]]
+    outsider = ids[USERS[Role.FINANCE][0]] if role == Role.ADMINISTRATOR else ids[ADMIN[0]]
+
+    def probe(name: str, owner: int) -> int:
+        return admin.customers.create(admin.user, CustomerDraft(
+            kind=CustomerKind.COMPANY, name=f"Scope Probe {name}"), owner_id=owner).id
+
+    probes = {Permission.CUSTOMER_READ_ALL: probe("Outside", outsider),
+              Permission.CUSTOMER_READ_TEAM: probe("Team", teammate.id),
+              Permission.CUSTOMER_READ_OWN: probe("Own", actor)}
+    has = {p: has_permission(role, p) for p in SCOPE_PERMISSIONS}
+    expected = {
+        Permission.CUSTOMER_READ_ALL: has[Permission.CUSTOMER_READ_ALL],
+        Permission.CUSTOMER_READ_TEAM: has[Permission.CUSTOMER_READ_ALL]
+        or has[Permission.CUSTOMER_READ_TEAM],
+        Permission.CUSTOMER_READ_OWN: any(has.values()),
+    }
+    session: Session = login(role)
+    listed = {c.id for c in session.customers.page(session.user)}
+    found = {c.id for c in session.customers.search(session.user, "Scope Probe")}
+    for permission, customer_id in probes.items():
+        assert session.can(permission) == has[permission]
+        try:
+            session.customers.get(session.user, customer_id)
+            seen = True
+        except NotFound:
+            seen = False
+        assert seen == (customer_id in listed) == (customer_id in found) == expected[
+            permission], permission
+    assert session.customers.count(session.user) == sum(expected.values())
 
 
 @pytest.mark.parametrize("permission", list(Permission), ids=str)
@@ -125,7 +291,7 @@ def test_must_change_password_blocks_every_guarded_call(permission: Permission,
             CALLS[permission](session, tmp_path)
         session.change_password("temporary words 4 now", "my own chosen words 5")
         assert not session.user.must_change_password
-        assert session.can(permission)
+        assert session.can(permission) == has_permission(Role.ADMINISTRATOR, permission)
         CALLS[permission](session, tmp_path)
     finally:
         session.close()
@@ -147,6 +313,8 @@ def test_a_demotion_applies_to_a_session_that_is_already_open(admin_session: Ses
         for permission in Permission:
             if permission == Permission.RECOVERY_REGENERATE:
                 continue  # would rekey while two windows are open; covered by the matrix
+            if has_permission(Role.SALES_REP, permission) or permission in SCOPE_PERMISSIONS:
+                continue  # still granted to a rep; a narrower view, not a refusal
             with pytest.raises(PermissionDenied):
                 CALLS[permission](session, tmp_path)
     finally:

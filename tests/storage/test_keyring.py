@@ -21,24 +21,11 @@ from tests.storage.rawvault import slot_data
 REP, REP_PW = USERS[Role.SALES_REP]
 
 
-class PlaintextKeyring(KeyringBackend):
+class PlaintextKeyring(MemoryKeyring):
     """Stands for keyrings.alt's PlaintextKeyring: it claims a decent priority, but its name
     says what it is."""
 
     priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.items.pop((service, username), None)
 
 
 class ZeroPriorityKeyring(PlaintextKeyring):

@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 import shiboken6
 from PySide6.QtCore import QSettings, QStandardPaths, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from core.auth import Authenticator
 from ui.controller import LAST_VAULT_KEY, AppController
 from ui.login_window import LoginWindow
 from ui.main_window import MainWindow
+from ui.pages.users import UsersPage
 from ui.worker import wait_for_workers
 
 Make = Callable[..., AppController]
@@ -76,3 +77,17 @@ def log_in(qtbot: QtBot, controller: AppController, name: str, password: str) ->
     main = controller.window
     assert isinstance(main, MainWindow)
     return main
+
+
+def yes_button(question: QMessageBox) -> QAbstractButton:
+    """The confirming button of a question asked with ui.widgets.ask."""
+    return next(b for b in question.buttons() if b.objectName() == "yes")
+
+
+def select_user(qtbot: QtBot, main: MainWindow, name: str) -> UsersPage:
+    """The Users page of `main` once it lists `name`, with that user selected."""
+    page = main.pages["users"]
+    assert isinstance(page, UsersPage)
+    qtbot.waitUntil(lambda: name in page.model.names())
+    page.select(name)
+    return page

@@ -6,22 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from core.auth import Authenticator
 from core.roles import Role
 from tests.conftest import ADMIN, USERS
-from tests.ui.conftest import Make, log_in, type_login
+from tests.ui.conftest import Make, log_in, select_user, type_login, yes_button
 from ui.login_window import LoginWindow
 from ui.pages.policies import PoliciesPage
 from ui.pages.recovery import RecoveryPage
-from ui.pages.users import UsersPage
 from ui.secret_dialog import SecretDialog
-
-
-def _yes(box: QMessageBox) -> object:
-    return next(b for b in box.buttons() if b.objectName() == "yes")
 
 
 def test_policies_are_saved_and_the_idle_time_follows(
@@ -46,7 +40,7 @@ def test_regenerating_the_recovery_key_shows_the_new_key_once(
     page = main.pages["recovery"]
     assert isinstance(page, RecoveryPage)
     qtbot.mouseClick(page.regenerate_button, Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(_yes(page.question), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(yes_button(page.question), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.key_dialog is not None, timeout=10_000)
     dialog = page.key_dialog
     assert isinstance(dialog, SecretDialog) and dialog.confirm_box is not None
@@ -61,13 +55,10 @@ def test_regenerating_the_recovery_key_shows_the_new_key_once(
 def test_reset_password_shows_the_temporary_password(
         qtbot: QtBot, auth: Authenticator, vault_path: Path, make_controller: Make) -> None:
     main = log_in(qtbot, make_controller(auth, vault=vault_path), *ADMIN)
-    page = main.pages["users"]
-    assert isinstance(page, UsersPage)
     rep = USERS[Role.SALES_REP][0]
-    qtbot.waitUntil(lambda: rep in page.model.names())
-    page.select(rep)
+    page = select_user(qtbot, main, rep)
     qtbot.mouseClick(page.reset_button, Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(_yes(page.question), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(yes_button(page.question), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: getattr(page, "secret_dialog", None) is not None, timeout=5000)
     temporary = page.secret_dialog.secret_edit.text()
     assert len(temporary) >= 12

@@ -15,7 +15,7 @@ from core.passwords import PasswordRules
 from core.roles import Role
 from storage.credentials import KeyringCredentials
 from tests.conftest import ADMIN, USERS, make_authenticator
-from tests.ui.conftest import Make, log_in
+from tests.ui.conftest import Make, log_in, select_user, yes_button
 from ui.login_window import LoginWindow
 from ui.main_window import MainWindow
 from ui.pages.account import AccountPage
@@ -78,7 +78,7 @@ def test_manual_lock_and_switch_user(qtbot: QtBot, auth: Authenticator, vault_pa
     assert isinstance(controller.window, LoginWindow)
     assert controller.window.user_name.text() == ""
     manager = log_in(qtbot, controller, *USERS[Role.SALES_MANAGER])
-    assert list(manager.pages) == ["account", "users"]
+    assert list(manager.pages) == ["customers", "today", "account", "users"]
 
 
 def test_admin_adds_a_user_who_must_change_the_password_and_sees_only_their_pages(
@@ -124,7 +124,7 @@ def test_admin_adds_a_user_who_must_change_the_password_and_sees_only_their_page
     qtbot.waitUntil(lambda: isinstance(controller.window, MainWindow), timeout=5000)
     rep = controller.window
     assert isinstance(rep, MainWindow)
-    assert list(rep.pages) == ["account"]
+    assert list(rep.pages) == ["customers", "today", "account"]
     assert not rep.session.user.must_change_password
 
 
@@ -154,7 +154,7 @@ def test_auditor_sees_the_audit_trail_and_no_user_management(
         qtbot: QtBot, auth: Authenticator, vault_path: Path, make_controller: Make) -> None:
     controller = make_controller(auth, vault=vault_path)
     main = log_in(qtbot, controller, *USERS[Role.AUDITOR])
-    assert list(main.pages) == ["account", "users", "audit"]
+    assert list(main.pages) == ["customers", "account", "users", "audit"]
     users = main.pages["users"]
     assert isinstance(users, UsersPage)
     assert users.add_button is None and users.manage_buttons == []
@@ -168,16 +168,12 @@ def test_disabling_a_user_asks_first_then_rekeys(
         qtbot: QtBot, auth: Authenticator, vault_path: Path, make_controller: Make) -> None:
     controller = make_controller(auth, vault=vault_path)
     main = log_in(qtbot, controller, *ADMIN)
-    users = main.pages["users"]
-    assert isinstance(users, UsersPage)
     finance = USERS[Role.FINANCE][0]
-    qtbot.waitUntil(lambda: finance in users.model.names())
-    users.select(finance)
+    users = select_user(qtbot, main, finance)
     qtbot.mouseClick(users.disable_button, Qt.MouseButton.LeftButton)
     question = users.question
     assert isinstance(question, QMessageBox) and "re-encrypted" in question.text()
-    yes = next(b for b in question.buttons() if b.objectName() == "yes")
-    qtbot.mouseClick(yes, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(yes_button(question), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "was disabled" in users.message.text(), timeout=10_000)
 
     def status() -> str:
@@ -196,6 +192,7 @@ def test_remember_me_is_disabled_with_the_reason_when_no_credential_store(
     assert "no usable credential store" in login.remembered_reason.text()
     assert not login.remembered_button.isEnabled()
     main = log_in(qtbot, controller, *ADMIN)
+    main.show_page("account")
     account = main.pages["account"]
     assert isinstance(account, AccountPage)
     qtbot.waitUntil(lambda: account.remember_reason.isVisible())

@@ -13,14 +13,28 @@ from core.session import Session
 from ui.bus import BusBridge
 
 PageFactory = Callable[[Session, BusBridge], QWidget]
+READ_CUSTOMERS = (Permission.CUSTOMER_READ_ALL, Permission.CUSTOMER_READ_TEAM,
+                  Permission.CUSTOMER_READ_OWN)
 
 
 @dataclass(frozen=True)
 class PageSpec:
     key: str
     title: str
-    permission: Permission | None
+    permission: Permission | tuple[Permission, ...] | None  # a tuple: any one of them
     factory: PageFactory
+
+
+def _customers(session: Session, bridge: BusBridge) -> QWidget:
+    from ui.customers.page import CustomersPage
+
+    return CustomersPage(session, bridge)
+
+
+def _today(session: Session, bridge: BusBridge) -> QWidget:
+    from ui.customers.today import TodayPage
+
+    return TodayPage(session, bridge)
 
 
 def _account(session: Session, bridge: BusBridge) -> QWidget:
@@ -58,6 +72,8 @@ def page_specs() -> list[PageSpec]:
         return QCoreApplication.translate("Pages", text)
 
     return [
+        PageSpec("customers", tr("Customers"), READ_CUSTOMERS, _customers),
+        PageSpec("today", tr("Today"), Permission.INTERACTION_WRITE, _today),
         PageSpec("account", tr("My account"), None, _account),
         PageSpec("users", tr("Users and roles"), Permission.USER_LIST, _users),
         PageSpec("policies", tr("Policies"), Permission.POLICY_MANAGE, _policies),
@@ -66,5 +82,12 @@ def page_specs() -> list[PageSpec]:
     ]
 
 
+def _allowed(session: Session, spec: PageSpec) -> bool:
+    if spec.permission is None:
+        return True
+    needed = spec.permission if isinstance(spec.permission, tuple) else (spec.permission,)
+    return any(session.can(p) for p in needed)
+
+
 def allowed_pages(session: Session) -> list[PageSpec]:
-    return [p for p in page_specs() if p.permission is None or session.can(p.permission)]
+    return [p for p in page_specs() if _allowed(session, p)]

@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QLabel, QVBoxLa
 from core.session import Session
 from ui.bus import BusBridge
 from ui.password_dialog import ChangePasswordForm
-from ui.widgets import MessageLabel, page_layout, role_label
-from ui.worker import BusyIndicator, Task, error_text, run_op
+from ui.widgets import add_status, page_layout, role_label
+from ui.worker import Task, error_text, run_op
 
 
 class AccountPage(QWidget):
@@ -45,14 +45,11 @@ class AccountPage(QWidget):
             "can then open your part of the vault."), remember_box)
         explain.setWordWrap(True)
         explain.setObjectName("hint")
-        self.remember_message = MessageLabel(remember_box)
-        self.remember_busy = BusyIndicator(remember_box)
         remember_layout = QVBoxLayout(remember_box)
         remember_layout.addWidget(self.remember)
         remember_layout.addWidget(self.remember_reason)
         remember_layout.addWidget(explain)
-        remember_layout.addWidget(self.remember_message)
-        remember_layout.addWidget(self.remember_busy)
+        self.remember_message, self.remember_busy = add_status(remember_layout, remember_box)
         remember_box.setMaximumWidth(680)
         layout.addWidget(remember_box)
         layout.addStretch(1)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QPushButton, QSpinBox, QWidget
+from PySide6.QtWidgets import QFormLayout, QPushButton, QSpinBox, QWidget
 
 from core.changes import Changes
 from core.policy import MIN_PASSWORD_LENGTH_FLOOR, Policy
 from core.session import Session
 from ui.bus import BusBridge
-from ui.widgets import MessageLabel, page_layout
-from ui.worker import BusyIndicator, Task, error_text, run_op
+from ui.widgets import add_status, button_row, page_layout
+from ui.worker import Task, error_text, run_op
 
 
 def _spin(parent: QWidget, low: int, high: int, suffix: str = "") -> QSpinBox:
@@ -40,15 +40,8 @@ class PoliciesPage(QWidget):
         self.save_button.clicked.connect(self.save)
         self.revert_button = QPushButton(self.tr("Re&vert"), self)
         self.revert_button.clicked.connect(self.load)
-        row = QHBoxLayout()
-        row.addWidget(self.save_button)
-        row.addWidget(self.revert_button)
-        row.addStretch(1)
-        layout.addLayout(row)
-        self.message = MessageLabel(self)
-        self.busy = BusyIndicator(self)
-        layout.addWidget(self.message)
-        layout.addWidget(self.busy)
+        layout.addLayout(button_row(self.save_button, self.revert_button))
+        self.message, self.busy = add_status(layout, self)
         layout.addStretch(1)
         bridge.changed.connect(self._changed)
         self.load()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
+from PySide6.QtWidgets import QPushButton, QWidget
 
 from core.session import Session
 from ui.bus import BusBridge
 from ui.secret_dialog import SecretDialog, recovery_key_dialog
-from ui.widgets import MessageLabel, ask, page_layout
-from ui.worker import BusyIndicator, Task, error_text, run_op
+from ui.widgets import add_status, ask, button_row, page_layout
+from ui.worker import Task, error_text, run_op
 
 
 class RecoveryPage(QWidget):
@@ -22,14 +22,8 @@ class RecoveryPage(QWidget):
             "stops working at once, and the vault is re-encrypted under a new key."))
         self.regenerate_button = QPushButton(self.tr("&Regenerate recovery key…"), self)
         self.regenerate_button.clicked.connect(self.regenerate)
-        row = QHBoxLayout()
-        row.addWidget(self.regenerate_button)
-        row.addStretch(1)
-        layout.addLayout(row)
-        self.message = MessageLabel(self)
-        self.busy = BusyIndicator(self)
-        layout.addWidget(self.message)
-        layout.addWidget(self.busy)
+        layout.addLayout(button_row(self.regenerate_button))
+        self.message, self.busy = add_status(layout, self)
         layout.addStretch(1)
 
     def regenerate(self) -> None:

@@ -7,7 +7,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -19,8 +18,9 @@ from core.accounts import generate_temporary_password
 from core.roles import Role
 from core.session import Session
 from core.users import User
-from ui.widgets import MessageLabel, grow_to_fit, role_label
-from ui.worker import BusyIndicator, Task, error_text, run_op
+from ui.task_dialog import TaskDialog
+from ui.widgets import add_row_with_button, bullets, feedback_label, role_label
+from ui.worker import Task
 
 
 def role_combo(parent: QWidget, current: Role | None = None) -> QComboBox:
@@ -32,7 +32,7 @@ def role_combo(parent: QWidget, current: Role | None = None) -> QComboBox:
     return combo
 
 
-class AddUserDialog(QDialog):
+class AddUserDialog(TaskDialog):
     """Name, role and a temporary password the new user must change at first login."""
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
@@ -49,38 +49,16 @@ class AddUserDialog(QDialog):
         self.generate = QPushButton(self.tr("&Generate"), self)
         self.generate.clicked.connect(
             lambda: self.password.setText(generate_temporary_password()))
-        password_row = QHBoxLayout()
-        password_row.addWidget(self.password, 1)
-        password_row.addWidget(self.generate)
-        self.feedback = QLabel(self)
-        self.feedback.setObjectName("passwordFeedback")
-        self.feedback.setProperty("kind", "error")
-        self.feedback.setWordWrap(True)
+        self.feedback = feedback_label(self)
         form = QFormLayout()
         form.addRow(self.tr("User &name:"), self.name)
         form.addRow(self.tr("&Role:"), self.role)
-        # A row holding a layout gets no buddy from addRow, so the label is made here.
-        password_label = QLabel(self.tr("&Temporary password:"), self)
-        password_label.setBuddy(self.password)
-        form.addRow(password_label, password_row)
+        add_row_with_button(form, self.tr("&Temporary password:"), self.password, self.generate)
         form.addRow("", self.feedback)
         hint = QLabel(self.tr("The new user must choose their own password at first login."),
                       self)
         hint.setObjectName("hint")
-        self.message = MessageLabel(self)
-        self.busy = BusyIndicator(self)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText(self.tr("Add user"))
-        self.buttons.accepted.connect(self._submit)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(hint)
-        layout.addWidget(self.message)
-        layout.addWidget(self.busy)
-        layout.addWidget(self.buttons)
+        self.add_footer(self.tr("Add user"), self._submit, form, hint)
         self.name.textChanged.connect(self._update)
         self.password.textChanged.connect(self._update)
         self._update()
@@ -89,9 +67,7 @@ class AddUserDialog(QDialog):
         password = self.password.text()
         problems = (self._session.accounts.password_problems(self._session.user, password)
                     if password else [])
-        self.feedback.setText("\n".join(f"• {p}" for p in problems))
-        self.feedback.setVisible(bool(problems))
-        grow_to_fit(self.feedback)
+        self.feedback.show_message(bullets(problems))
         self.ok_button.setEnabled(bool(self.name.text().strip()) and bool(password)
                                   and not problems and not self.busy.active)
 
@@ -99,10 +75,6 @@ class AddUserDialog(QDialog):
         session, actor = self._session, self._session.user
         name, password = self.name.text(), self.password.text()
         role = Role(self.role.currentData())
-        self.message.clear_message()
-        self.busy.start(self.tr("Adding {name}…").format(name=name.strip()),
-                        [self.name, self.role, self.password, self.generate])
-        self.ok_button.setEnabled(False)
 
         def work(_task: Task) -> User:
             return session.accounts.add_user(actor, name, role, password, must_change=True)
@@ -111,17 +83,8 @@ class AddUserDialog(QDialog):
             self.added = user
             self.accept()
 
-        run_op(self, work, on_done=done,
-               on_error=lambda exc: self.message.show_message(error_text(exc)),
-               on_finished=self._finished)
-
-    def _finished(self) -> None:
-        self.busy.stop()
-        self._update()
-
-    def reject(self) -> None:
-        if not self.busy.active:
-            super().reject()
+        self.run(self.tr("Adding {name}…").format(name=name.strip()),
+                 [self.name, self.role, self.password, self.generate], work, done)
 
 
 class RoleDialog(QDialog):

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
     QHeaderView,
     QPushButton,
     QTableView,
@@ -21,48 +20,35 @@ from core.users import User
 from ui.bus import BusBridge
 from ui.pages.user_dialogs import AddUserDialog, RoleDialog
 from ui.secret_dialog import SecretDialog
-from ui.widgets import MessageLabel, ask, page_layout, role_label
-from ui.worker import BusyIndicator, Task, error_text, run_op
+from ui.table_model import Index, ListTableModel
+from ui.widgets import add_status, ask, button_row, page_layout, role_label
+from ui.worker import Task, error_text, run_op
 
-Index = QModelIndex | QPersistentModelIndex
 
-
-class UsersModel(QAbstractTableModel):
+class UsersModel(ListTableModel):
     """Every account of the vault (a short list: it is read whole)."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._users: list[User] = []
+        self._rows: list[User] = []
         self._headers = [self.tr("Name"), self.tr("Role"), self.tr("Status"),
                          self.tr("Last login")]
 
     def set_users(self, users: list[User]) -> None:
         self.beginResetModel()
-        self._users = sorted(users, key=lambda u: u.name.casefold())
+        self._rows = sorted(users, key=lambda u: u.name.casefold())
         self.endResetModel()
 
     def user(self, row: int) -> User:
-        return self._users[row]
+        return self._rows[row]
 
     def names(self) -> list[str]:
-        return [u.name for u in self._users]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._users)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._headers[section]
-        return None
+        return [u.name for u in self._rows]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
             return None
-        user = self._users[index.row()]
+        user = self._rows[index.row()]
         column = index.column()
         if column == 0:
             return user.name
@@ -97,7 +83,6 @@ class UsersPage(QWidget):
         self.add_button: QPushButton | None = None
         self.manage_buttons: list[QPushButton] = []
         if self.can_manage:
-            row = QHBoxLayout()
             self.add_button = QPushButton(self.tr("&Add user…"), self)
             self.role_button = QPushButton(self.tr("Change &role…"), self)
             self.disable_button = QPushButton(self.tr("&Disable…"), self)
@@ -107,16 +92,10 @@ class UsersPage(QWidget):
             self.disable_button.clicked.connect(self.disable_user)
             self.reset_button.clicked.connect(self.reset_password)
             self.manage_buttons = [self.role_button, self.disable_button, self.reset_button]
-            for button in [self.add_button, *self.manage_buttons]:
-                row.addWidget(button)
-            row.addStretch(1)
-            layout.addLayout(row)
+            layout.addLayout(button_row(self.add_button, *self.manage_buttons))
             self.view.selectionModel().selectionChanged.connect(self._update_buttons)
             self.view.doubleClicked.connect(self.change_role)
-        self.message = MessageLabel(self)
-        self.busy = BusyIndicator(self)
-        layout.addWidget(self.message)
-        layout.addWidget(self.busy)
+        self.message, self.busy = add_status(layout, self)
         bridge.changed.connect(self._changed)
         self.reload()
         self._update_buttons()

@@ -1,0 +1,390 @@
+"""One customer: every field (protected ones masked, with an audited Reveal…), the timeline of
+interactions a page at a time, and the customer's tasks. Opened from the list or from Today;
+wiped and closed when the vault locks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.changes import Changes
+from core.customers.interactions import Interaction
+from core.customers.interactions import Task as CustomerTask
+from core.customers.model import SENSITIVE_FIELDS, CustomerView
+from core.roles import Permission
+from core.session import Session
+from ui.bus import BusBridge
+from ui.customers.form import CustomerFormDialog
+from ui.customers.history import TaskListModel, TimelineModel
+from ui.customers.labels import kind_label, local_time, protected_label, status_label
+from ui.customers.log_dialog import LogInteractionDialog
+from ui.customers.masked import REVEAL_MS, ProtectedField
+from ui.widgets import add_status, button_row
+from ui.worker import Task, error_text, run_op
+
+DETAILS, TIMELINE, TASKS = range(3)
+
+
+def _table(parent: QWidget, model: object) -> QTableView:
+    view = QTableView(parent)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.verticalHeader().hide()
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    return view
+
+
+class CustomerDialog(QDialog):
+    def __init__(self, session: Session, bridge: BusBridge, customer_id: int,
+                 reveal_ms: int = REVEAL_MS, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._session = session
+        self.customer_id = customer_id
+        self.reveal_ms = reveal_ms
+        self.view: CustomerView | None = None
+        self.form_dialog: CustomerFormDialog | None = None
+        self.log_dialog: LogInteractionDialog | None = None
+        self._loads = {"customer": 0, "timeline": 0, "tasks": 0}
+        self.setWindowTitle(self.tr("Customer"))
+        self.resize(780, 640)
+
+        self.title = QLabel(self)
+        self.title.setObjectName("pageTitle")
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.subtitle = QLabel(self)
+        self.subtitle.setObjectName("pageIntro")
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(self._details_tab(), self.tr("&Details"))
+        self.tabs.addTab(self._timeline_tab(), self.tr("&Timeline"))
+        self.tabs.addTab(self._tasks_tab(), self.tr("Ta&sks"))
+
+        self.edit_button = QPushButton(self.tr("&Edit…"), self)
+        self.edit_button.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_E))
+        self.edit_button.clicked.connect(self.edit)
+        self.edit_button.hide()
+        self.close_buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        self.close_buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.subtitle)
+        layout.addWidget(self.tabs, 1)
+        self.message, self.busy = add_status(layout, self)
+        for button in (self.edit_button, self.log_button):
+            button.setAutoDefault(False)  # Enter closes; editing is a deliberate click
+        bottom = button_row(self.edit_button, self.log_button)
+        bottom.addWidget(self.close_buttons)
+        layout.addLayout(bottom)
+        bridge.changed.connect(self._changed)
+        self.load()
+
+    # -- layout ------------------------------------------------------------------------------
+    def _details_tab(self) -> QWidget:
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        page = QWidget(scroll)
+        layout = QVBoxLayout(page)
+        self.values: dict[str, QLabel] = {}
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(12)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+        left = (("kind", self.tr("Kind")), ("status", self.tr("Status")),
+                ("owner", self.tr("Owner")), ("phones", self.tr("Phones")),
+                ("email", self.tr("E-mail")), ("address", self.tr("Address")),
+                ("created", self.tr("Created")))
+        right = (("city", self.tr("City")), ("region", self.tr("Region")),
+                 ("industry", self.tr("Industry")), ("source", self.tr("Source")),
+                 ("tags", self.tr("Tags")), ("credit_code", self.tr("Credit code")),
+                 ("updated", self.tr("Updated")))
+        for column, fields in ((0, left), (2, right)):
+            for row, (key, caption) in enumerate(fields):
+                grid.addWidget(self._caption(caption, page), row, column,
+                               Qt.AlignmentFlag.AlignTop)
+                grid.addWidget(self._value(key, page), row, column + 1)
+        for row, (key, caption) in enumerate(
+                (("contacts", self.tr("Contacts")), ("notes", self.tr("Notes")),
+                 ("custom", self.tr("Other fields"))), start=len(left)):
+            grid.addWidget(self._caption(caption, page), row, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(self._value(key, page), row, 1, 1, 3)
+        layout.addLayout(grid)
+        self.protected_box = QGroupBox(self.tr("Protected data"), page)
+        self.protected_form = QFormLayout(self.protected_box)
+        self.protected: dict[str, ProtectedField] = {}
+        layout.addWidget(self.protected_box)
+        layout.addStretch(1)
+        scroll.setWidget(page)
+        return scroll
+
+    @staticmethod
+    def _caption(text: str, parent: QWidget) -> QLabel:
+        caption = QLabel(text, parent)
+        caption.setObjectName("hint")
+        return caption
+
+    def _value(self, key: str, parent: QWidget) -> QLabel:
+        value = QLabel(parent)
+        value.setWordWrap(True)
+        value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        value.setTextFormat(Qt.TextFormat.PlainText)
+        self.values[key] = value
+        return value
+
+    def _timeline_tab(self) -> QWidget:
+        page = QWidget(self)
+        self.timeline = TimelineModel(self)
+        self.timeline_view = _table(page, self.timeline)
+        for column, width in enumerate((125, 70, 230, 100, 100)):
+            self.timeline_view.setColumnWidth(column, width)
+        self.log_button = QPushButton(self.tr("&Log interaction…"), self)
+        self.log_button.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_I))
+        self.log_button.clicked.connect(self.log_interaction)
+        self.log_button.setVisible(self._session.can(Permission.INTERACTION_WRITE))
+        self.more_button = QPushButton(self.tr("Load &more"), page)
+        self.more_button.setEnabled(False)
+        self.more_button.clicked.connect(self.load_more)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.timeline_view, 1)
+        layout.addLayout(button_row(self.more_button))
+        return page
+
+    def _tasks_tab(self) -> QWidget:
+        page = QWidget(self)
+        self.tasks = TaskListModel(parent=self)
+        self.tasks_view = _table(page, self.tasks)
+        self.tasks_view.setColumnWidth(0, 320)
+        self.tasks_view.setColumnWidth(1, 130)
+        self.done_button = QPushButton(self.tr("Mark &done"), page)
+        self.reopen_button = QPushButton(self.tr("&Reopen"), page)
+        self.done_button.clicked.connect(lambda: self._set_done(True))
+        self.reopen_button.clicked.connect(lambda: self._set_done(False))
+        self.tasks_view.selectionModel().selectionChanged.connect(self._update_task_buttons)
+        can_write = self._session.can(Permission.INTERACTION_WRITE)
+        self.done_button.setVisible(can_write)
+        self.reopen_button.setVisible(can_write)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.tasks_view, 1)
+        layout.addLayout(button_row(self.done_button, self.reopen_button))
+        self._update_task_buttons()
+        return page
+
+    # -- loading -----------------------------------------------------------------------------
+    def _load(self, what: str, work: Callable[[Task], Any],
+              done: Callable[[Any], None]) -> None:
+        """Run `work` on a worker; only the newest load of each kind is shown."""
+        self._loads[what] += 1
+        number = self._loads[what]
+
+        def deliver(result: object) -> None:
+            if number == self._loads[what]:
+                done(result)
+
+        run_op(self, work, on_done=deliver,
+               on_error=lambda exc: self.message.show_message(error_text(exc)))
+
+    def load(self) -> None:
+        session, actor, customer_id = self._session, self._session.user, self.customer_id
+        self._load("customer", lambda _t: session.customers.get(actor, customer_id),
+                   self.show_view)
+        self.load_timeline()
+        self.load_tasks()
+
+    def load_timeline(self) -> None:
+        session, actor, customer_id = self._session, self._session.user, self.customer_id
+        self._load("timeline", lambda _t: session.interactions.timeline(
+            actor, customer_id, limit=TimelineModel.PAGE), self._timeline_loaded)
+
+    def _timeline_loaded(self, rows: list[Interaction]) -> None:
+        self.timeline.set_rows(rows)
+        self.more_button.setEnabled(self.timeline.has_more)
+
+    def load_more(self) -> None:
+        last = self.timeline.last()
+        if last is None:
+            return
+        session, actor, customer_id = self._session, self._session.user, self.customer_id
+        self.more_button.setEnabled(False)
+
+        def done(rows: list[Interaction]) -> None:
+            self.timeline.append(rows)
+            self.more_button.setEnabled(self.timeline.has_more)
+
+        self._load("timeline", lambda _t: session.interactions.timeline(
+            actor, customer_id, before=last, limit=TimelineModel.PAGE), done)
+
+    def load_tasks(self) -> None:
+        session, actor, customer_id = self._session, self._session.user, self.customer_id
+
+        def done(tasks: list[CustomerTask]) -> None:
+            self.tasks.set_rows(tasks)
+            self._update_task_buttons()
+
+        self._load("tasks", lambda _t: session.interactions.tasks_for(actor, customer_id),
+                   done)
+
+    def show_view(self, view: CustomerView) -> None:
+        self.view = view
+        self.setWindowTitle(view.name)
+        self.title.setText(view.name)
+        self.subtitle.setText(self.tr("{kind} · {status} · owner {owner}").format(
+            kind=kind_label(view.kind), status=status_label(view.status),
+            owner=view.owner_name or "—"))
+        contacts = "\n".join(" · ".join(p for p in (c.name, c.title, c.phone, c.email) if p)
+                             for c in view.contacts)
+        texts = {
+            "kind": kind_label(view.kind), "status": status_label(view.status),
+            "owner": view.owner_name, "phones": "\n".join(view.phones), "email": view.email,
+            "address": view.address, "city": view.city, "region": view.region,
+            "industry": view.industry, "source": view.source, "tags": ", ".join(view.tags),
+            "credit_code": view.credit_code, "contacts": contacts, "notes": view.notes,
+            "custom": "\n".join(f"{k}: {v}" for k, v in sorted(view.custom.items())),
+            "created": local_time(view.created_at), "updated": local_time(view.updated_at)}
+        for key, label in self.values.items():
+            label.setText(texts[key] or "—")
+        self._show_protected(view)
+        self.edit_button.setVisible(view.can_edit
+                                    and self._session.can(Permission.CUSTOMER_WRITE))
+        self.log_button.setEnabled(not view.anonymised)
+
+    def _show_protected(self, view: CustomerView) -> None:
+        """Rebuilt on every load, so a value revealed before a reload is masked again."""
+        for field in self.protected.values():
+            field.remask()
+            self.protected_form.removeRow(field)
+        self.protected = {}
+        may_reveal = self._session.can(Permission.SENSITIVE_REVEAL)
+        session, actor, customer_id = self._session, self._session.user, self.customer_id
+
+        def reveal(field: str, reason: str) -> str:
+            return session.customers.reveal(actor, customer_id, field, reason)
+
+        fields = list(SENSITIVE_FIELDS) + sorted(set(view.sensitive) - set(SENSITIVE_FIELDS))
+        for field in fields:
+            widget = ProtectedField(field, view.sensitive.get(field, ""),
+                                    reveal if may_reveal else None, self.reveal_ms,
+                                    self.protected_box)
+            widget.setObjectName(f"protected_{field}")
+            self.protected[field] = widget
+            self.protected_form.addRow(protected_label(field) + ":", widget)
+
+    # -- actions -----------------------------------------------------------------------------
+    def _changed(self, changes: Changes) -> None:
+        if changes.customers:
+            self.load()
+        elif changes.interactions:
+            self.load_timeline()
+            self.load_tasks()
+
+    def edit(self) -> None:
+        if self.view is None or not self.edit_button.isVisible():
+            return
+        self.form_dialog = CustomerFormDialog(self._session, self.view, self)
+        self.form_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.form_dialog.open()
+
+    def log_interaction(self) -> None:
+        if not self.log_button.isVisible() or not self.log_button.isEnabled():
+            return
+        name = self.view.name if self.view is not None else ""
+        self.log_dialog = LogInteractionDialog(self._session, self.customer_id, name, self)
+        self.log_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.log_dialog.accepted.connect(lambda: self.tabs.setCurrentIndex(TIMELINE))
+        self.log_dialog.open()
+
+    def selected_task(self) -> CustomerTask | None:
+        rows = self.tasks_view.selectionModel().selectedRows()
+        return self.tasks.task(rows[0].row()) if rows else None
+
+    def _update_task_buttons(self) -> None:
+        task = self.selected_task()
+        self.done_button.setEnabled(task is not None and not task.done)
+        self.reopen_button.setEnabled(task is not None and task.done)
+
+    def _set_done(self, done: bool) -> None:
+        task = self.selected_task()
+        if task is None:
+            return
+        session, actor = self._session, self._session.user
+        work = session.interactions.complete_task if done else session.interactions.reopen
+        self.done_button.setEnabled(False)
+        self.reopen_button.setEnabled(False)
+        # The bus reloads the tasks once the change is stored.
+        run_op(self, lambda _t: work(actor, task.id),
+               on_error=lambda exc: self.message.show_message(error_text(exc)),
+               on_finished=self._update_task_buttons)
+
+    def wipe(self) -> None:
+        """Forget everything shown (at lock time), then close."""
+        for key in self._loads:
+            self._loads[key] += 1
+        for dialog in (self.form_dialog, self.log_dialog):
+            if dialog is not None and shiboken6.isValid(dialog):
+                dialog.hide()
+        for field in self.protected.values():
+            field.remask()
+            self.protected_form.removeRow(field)
+        self.protected = {}
+        self.view = None
+        for label in (self.title, self.subtitle, *self.values.values()):
+            label.clear()
+        self.timeline.wipe()
+        self.tasks.wipe()
+        self.close()
+
+
+class DetailWindows:
+    """The customer dialogs a page opened: one per customer, raised when asked again, all
+    wiped when the vault locks."""
+
+    def __init__(self, owner: QWidget, session: Session, bridge: BusBridge) -> None:
+        self._owner, self._session, self._bridge = owner, session, bridge
+        self.reveal_ms = REVEAL_MS
+        self.dialogs: dict[int, CustomerDialog] = {}
+
+    def open(self, customer_id: int) -> CustomerDialog:
+        dialog = self.dialogs.get(customer_id)
+        if dialog is None or not shiboken6.isValid(dialog):
+            dialog = CustomerDialog(self._session, self._bridge, customer_id, self.reveal_ms,
+                                    self._owner)
+            self.dialogs[customer_id] = dialog
+            dialog.finished.connect(lambda _r, cid=customer_id: self._closed(cid))
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    def _closed(self, customer_id: int) -> None:
+        # A closing dialog deletes itself; the next open makes a fresh one.
+        self.dialogs.pop(customer_id, None)
+
+    def wipe(self) -> None:
+        for dialog in list(self.dialogs.values()):
+            if shiboken6.isValid(dialog):
+                dialog.wipe()
+        self.dialogs = {}

@@ -1,0 +1,323 @@
+"""The Customers page: search as you type, filters, the lazily fetched list, and the way into a
+customer's detail and the new-customer form."""
+
+from __future__ import annotations
+
+import shiboken6
+from PySide6.QtCore import QModelIndex, QStringListModel, Qt, QTimer
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QCompleter,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QWidget,
+)
+
+from core.changes import Changes
+from core.customers.model import CustomerStatus
+from core.customers.ports import CustomerFilter
+from core.customers.validate import clean_text
+from core.roles import Permission
+from core.session import Session
+from ui.bus import BusBridge
+from ui.customers.detail import DetailWindows
+from ui.customers.form import CustomerFormDialog
+from ui.customers.labels import status_label
+from ui.customers.list_model import (
+    CITY,
+    EMAIL,
+    ID_ROLE,
+    KIND,
+    NAME,
+    OWNER,
+    PHONE,
+    SORT_COLUMNS,
+    STATUS,
+    UPDATED,
+    CustomerListModel,
+)
+from ui.widgets import MessageLabel, page_layout
+from ui.worker import error_text, run_op
+
+SEARCH_DELAY_MS = 150
+CITY_DELAY_MS = 400
+# Name takes what the others leave (at least this much); the rest start at these widths.
+WIDTHS = {NAME: 160, KIND: 76, STATUS: 72, CITY: 72, PHONE: 112, EMAIL: 150, OWNER: 80,
+          UPDATED: 124}
+
+
+class SearchBox(QLineEdit):
+    """Down or Enter moves into the results; Escape clears the search."""
+
+    def __init__(self, results: QTableView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._results = results
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            model = self._results.model()
+            if model.rowCount():
+                self._results.setFocus()
+                if not self._results.selectionModel().hasSelection():
+                    self._results.selectRow(0)
+            return
+        if key == Qt.Key.Key_Escape and self.text():
+            self.clear()
+            return
+        super().keyPressEvent(event)
+
+
+class CustomersPage(QWidget):
+    def __init__(self, session: Session, bridge: BusBridge, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._session = session
+        self._keep: tuple[int | None, int] | None = None
+        self._count_request = 0
+        self.form_dialog: CustomerFormDialog | None = None
+        self.windows = DetailWindows(self, session, bridge)
+        layout = page_layout(self, self.tr("Customers"))
+
+        self.model = CustomerListModel(session, self)
+        self.view = QTableView(self)
+        self.search = SearchBox(self.view, self)
+        self.search.setObjectName("customerSearch")
+        self.search.setClearButtonEnabled(True)
+        self.search.setPlaceholderText(self.tr(
+            "Search names, contacts, phones, e-mail, city, notes…  ({key})").format(
+            key=QKeySequence(QKeySequence.StandardKey.Find).toString(
+                QKeySequence.SequenceFormat.NativeText)))
+        self.status = QComboBox(self)
+        self.status.addItem(self.tr("All statuses"), None)
+        for status in CustomerStatus:
+            self.status.addItem(status_label(status), status)
+        self.city = QLineEdit(self)
+        self.city.setClearButtonEnabled(True)
+        self.city.setPlaceholderText(self.tr("City"))
+        self.city.setMaximumWidth(160)
+        self.cities = QStringListModel(self)
+        completer = QCompleter(self.cities, self.city)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.city.setCompleter(completer)
+        self.new_button: QPushButton | None = None
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.status)
+        top.addWidget(self.city)
+        if session.can(Permission.CUSTOMER_WRITE):
+            self.new_button = QPushButton(self.tr("&New customer…"), self)
+            self.new_button.setToolTip(QKeySequence(QKeySequence.StandardKey.New).toString(
+                QKeySequence.SequenceFormat.NativeText))
+            self.new_button.clicked.connect(self.new_customer)
+            top.addWidget(self.new_button)
+        layout.addLayout(top)
+
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.verticalHeader().hide()
+        # Rows of one height let the view skip measuring them: scrolling stays cheap however
+        # many pages are loaded.
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(60)
+        header.setSortIndicator(NAME, Qt.SortOrder.AscendingOrder)
+        header.sortIndicatorChanged.connect(self._sort_clicked)
+        self.view.setSortingEnabled(True)
+        for column, width in WIDTHS.items():
+            self.view.setColumnWidth(column, width)
+        self.view.activated.connect(self._activated)
+        layout.addWidget(self.view, 1)
+
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("hint")
+        self.loading_label = QLabel(self)
+        self.loading_label.setObjectName("hint")
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count_label, 1)
+        bottom.addWidget(self.loading_label)
+        layout.addLayout(bottom)
+        self.message = MessageLabel(self)
+        layout.addWidget(self.message)
+
+        self._search_timer = self._timer(SEARCH_DELAY_MS, self._search_now)
+        self._city_timer = self._timer(CITY_DELAY_MS, self._filter_now)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.city.textChanged.connect(lambda _t: self._city_timer.start())
+        self.city.returnPressed.connect(self._filter_now)
+        self.status.currentIndexChanged.connect(self._filter_now)
+        self.model.loading_changed.connect(self._loading)
+        self.model.failed.connect(self.message.show_message)
+        self.model.replaced.connect(self._replaced)
+        self.model.rowsInserted.connect(self._learn_cities)
+        bridge.changed.connect(self._changed)
+        self._shortcut(QKeySequence.StandardKey.Find, self.focus_search)
+        if self.new_button is not None:
+            self._shortcut(QKeySequence.StandardKey.New, self.new_customer)
+        self._shortcut(QKeySequence.StandardKey.Refresh, self.refresh)
+
+        self.model.reload()
+        self._load_count()
+
+    def _timer(self, ms: int, slot: object) -> QTimer:
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.setInterval(ms)
+        timer.timeout.connect(slot)
+        return timer
+
+    def _shortcut(self, key: QKeySequence.StandardKey, slot: object) -> None:
+        # On the page, so it works only while the page is shown.
+        action = QAction(self)
+        action.setShortcut(QKeySequence(key))
+        action.triggered.connect(slot)
+        self.addAction(action)
+
+    # -- search, filters, sort ---------------------------------------------------------------
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def _search_now(self) -> None:
+        self._search_timer.stop()
+        query = self.search.text().strip()
+        searching = bool(query)
+        # Hits come in order of relevance: no column's arrow applies to them.
+        self.view.horizontalHeader().setSortIndicatorShown(not searching)
+        for widget in (self.status, self.city):
+            widget.setEnabled(not searching)
+            widget.setToolTip(self.tr("Filters apply to the list, not to search results")
+                              if searching else "")
+        self.message.clear_message()
+        self.model.set_query(query)
+        self._load_count()
+
+    def current_filter(self) -> CustomerFilter:
+        status = self.status.currentData()
+        return CustomerFilter(status=CustomerStatus(status) if status else None,
+                              city=clean_text(self.city.text(), 60))
+
+    def _filter_now(self) -> None:
+        self._city_timer.stop()
+        flt = self.current_filter()
+        if flt != self.model.filter:
+            self.message.clear_message()
+            self.model.set_filter(flt)
+            self._load_count()
+
+    def _sort_clicked(self, column: int, order: Qt.SortOrder) -> None:
+        if column in SORT_COLUMNS:
+            return  # the view hands it to the model
+        # Only name, city and update time have an index to page by: put the arrow back.
+        sort, descending = self.model.sort_key
+        current = next(c for c, key in SORT_COLUMNS.items() if key == sort)
+        header = self.view.horizontalHeader()
+        header.blockSignals(True)
+        header.setSortIndicator(current, Qt.SortOrder.DescendingOrder if descending
+                                else Qt.SortOrder.AscendingOrder)
+        header.blockSignals(False)
+        header.viewport().update()
+
+    def _loading(self, loading: bool) -> None:
+        self.loading_label.setText(self.tr("Loading…") if loading else "")
+
+    def _load_count(self) -> None:
+        self._count_request += 1
+        request = self._count_request
+        if self.model.query:
+            self.count_label.setText(self.tr("Searching…"))
+            return  # counted when the hits arrive
+        session, actor, flt = self._session, self._session.user, self.model.filter
+
+        def done(count: int) -> None:
+            if request == self._count_request:
+                self.count_label.setText(self.tr("Customers: {count}").format(count=count))
+
+        run_op(self, lambda _t: session.customers.count(actor, flt), on_done=done,
+               on_error=lambda exc: self.message.show_message(error_text(exc)))
+
+    def _replaced(self) -> None:
+        if self.model.query:
+            hits = self.model.rowCount()
+            text = (self.tr("Matches: the first {count}") if hits >= self.model.SEARCH_LIMIT
+                    else self.tr("Matches: {count}"))
+            self.count_label.setText(text.format(count=hits))
+        self._learn_cities(QModelIndex(), 0, self.model.rowCount() - 1)
+        keep, self._keep = self._keep, None
+        if keep is not None:
+            selected, scroll = keep
+            row = self.model.row_of(selected) if selected is not None else None
+            if row is not None:
+                self.view.selectRow(row)
+            self.view.verticalScrollBar().setValue(scroll)
+
+    def _learn_cities(self, _parent: QModelIndex, first: int, last: int) -> None:
+        """Offer the cities seen so far in the city filter (it matches a city exactly)."""
+        known = set(self.cities.stringList())
+        seen = {self.model.summary(r).city for r in range(first, last + 1)} - known - {""}
+        if seen:
+            self.cities.setStringList(sorted(known | seen))
+
+    # -- customers ---------------------------------------------------------------------------
+    def selected_id(self) -> int | None:
+        rows = self.view.selectionModel().selectedRows()
+        return rows[0].data(ID_ROLE) if rows else None
+
+    def _activated(self, index: QModelIndex) -> None:
+        customer_id = index.data(ID_ROLE)
+        if customer_id is not None:
+            self.windows.open(int(customer_id))
+
+    def new_customer(self) -> None:
+        if self.new_button is None:
+            return
+        self.form_dialog = CustomerFormDialog(self._session, None, self)
+        dialog = self.form_dialog
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def created() -> None:
+            if dialog.saved is not None:
+                self.message.show_message(self.tr("{name} was created.").format(
+                    name=dialog.saved.name), "ok")
+                self.windows.open(dialog.saved.id)
+
+        dialog.accepted.connect(created)
+        dialog.open()
+
+    def refresh(self) -> None:
+        self._keep = (self.selected_id(), self.view.verticalScrollBar().value())
+        self.model.refresh()
+        self._load_count()
+
+    def _changed(self, changes: Changes) -> None:
+        if changes.customers:
+            self.refresh()
+
+    def wipe(self) -> None:
+        """Forget every customer shown (at lock time, before the page is deleted)."""
+        for timer in (self._search_timer, self._city_timer):
+            timer.stop()
+        self.windows.wipe()
+        if self.form_dialog is not None and shiboken6.isValid(self.form_dialog):
+            self.form_dialog.hide()
+        self.model.wipe()
+        self.cities.setStringList([])
+        for edit in (self.search, self.city):
+            edit.blockSignals(True)
+            edit.clear()
+            edit.blockSignals(False)
+        self.count_label.clear()
+        self.message.clear_message()
+
