@@ -276,11 +276,27 @@ def _first_by_name(conn: sqlcipher3.Connection, scope: Scope, hits: list[tuple[i
         return _summaries(conn, ids([i for _, i in hits]).extend(scope_clause(scope)), limit)
     before = [i for prefix, i in hits if prefix != cut]
     found = _summaries(conn, ids(before).extend(scope_clause(scope)), limit) if before else []
-    first, second = cut >> 16, cut & 0xFFFF
-    start = chr(first) + (chr(second) if second else "") if first else ""
+    start, end = prefix_range(cut)
+    # Bounded at the prefix's end: a walk (one per owner in a team's scope) that finds fewer
+    # hits than it may take must stop there, not run on through the rest of the index.
+    within = ids([i for prefix, i in hits if prefix == cut]).add("c.name_key < ?", end)
     return found + ordered_page(conn, scope, CustomerFilter(), SortKey.NAME, False,
-                                PageCursor(start, 0), limit - len(found),
-                                ids([i for prefix, i in hits if prefix == cut]))
+                                PageCursor(start, 0), limit - len(found), within)
+
+
+def prefix_range(prefix: int) -> tuple[str, str]:
+    """[start, end) of the name sort keys whose search rowids carry this name prefix."""
+    first, second = prefix >> 16, prefix & 0xFFFF
+    if not first:
+        return "", "\x00"
+    if not second:  # a one-character name
+        return chr(first), chr(first) + "\x01"
+    if second == 0xFFFF:  # second characters at or past U+FFFF share the prefix
+        return chr(first) + chr(second), chr(first + 1)
+    after = second + 1
+    if 0xD800 <= after <= 0xDFFF:  # no text holds a lone surrogate; U+E000 follows them
+        after = 0xE000
+    return chr(first) + chr(second), chr(first) + chr(after)
 
 
 def search_sensitive(conn: sqlcipher3.Connection, scope: Scope, query: str,

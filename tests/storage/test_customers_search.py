@@ -221,6 +221,18 @@ def test_rowids_follow_the_name_order() -> None:
     assert keys == sorted(keys)
     with pytest.raises(ValueError):
         customer_search.search_rowid(customer_search.MAX_CUSTOMER_ID + 1, "a")
+    # Every key lies inside the range its own prefix names, and no other key does.
+    keys = [name_key(n) for n in names] + ["a\ud7ff", "a\ue000", "王\uffff", "王\U00020000"]
+    for key in keys:
+        start, end = customer_search.prefix_range(
+            customer_search.search_rowid(1, key) >> customer_search.ID_BITS)
+        assert start <= key < end, key
+        assert all(start <= other < end for other in keys
+                   if customer_search.search_rowid(1, other) >> customer_search.ID_BITS
+                   == customer_search.search_rowid(1, key) >> customer_search.ID_BITS)
+        assert not any(start <= other < end for other in keys
+                       if customer_search.search_rowid(1, other) >> customer_search.ID_BITS
+                       != customer_search.search_rowid(1, key) >> customer_search.ID_BITS)
 
 
 @pytest.mark.parametrize("direct_limit", [customer_search.DIRECT_LIMIT, 0],
