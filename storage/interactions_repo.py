@@ -108,6 +108,16 @@ class SqlTasks:
         assert task is not None
         return task
 
+    def reassign_open(self, customer_ids: list[int], from_user: int, to_user: int) -> int:
+        moved = 0
+        for start in range(0, len(customer_ids), 500):  # stay under SQLite's variable limit
+            chunk = customer_ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            moved += self._conn.execute(
+                f"UPDATE tasks SET assignee_id = ? WHERE assignee_id = ? AND done_at IS NULL "  # noqa: S608
+                f"AND customer_id IN ({marks})", (to_user, from_user, *chunk)).rowcount
+        return moved
+
     def for_customer(self, customer_id: int, limit: int) -> list[Task]:
         rows = self._conn.execute(
             f"{_TASK} WHERE t.customer_id = ? "

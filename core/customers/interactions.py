@@ -117,6 +117,9 @@ class TaskRepository(Protocol):
     def for_customer(self, customer_id: int, limit: int) -> list[Task]:
         """Open tasks by due date, then done ones (most recently done first)."""
         ...
+    def reassign_open(self, customer_ids: list[int], from_user: int, to_user: int) -> int:
+        """Hand the open tasks `from_user` holds on these customers to `to_user`."""
+        ...
     def open_due_before(self, assignees: frozenset[int] | None, before: datetime,
                         limit: int) -> list[Task]:
         """Tasks not done, due before `before`, soonest first; None means every assignee."""

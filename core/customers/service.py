@@ -255,8 +255,12 @@ class CustomerService:
                     Role.SALES_REP, Role.SALES_MANAGER, Role.ADMINISTRATOR):
                 raise InvalidInput("Customers can only be transferred to an active sales user.")
             moved = repos.customers.transfer(from_user, to_user, now)
+            # Open follow-ups go with the customers, or they would fall out of every Today view
+            # but a manager's.
+            tasks = repos.tasks.reassign_open(moved, from_user, to_user)  # type: ignore[attr-defined]
             append(repos, actor, AuditEvent("customer.transferred", "user", str(from_user), {
-                "to": to_user, "count": len(moved), "customers": moved[:1000]}), now)
+                "to": to_user, "count": len(moved), "customers": moved[:1000],
+                "open_tasks": tasks}), now)
         self._bus.publish(Changes(customers=True))
         return len(moved)
 

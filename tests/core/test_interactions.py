@@ -261,9 +261,13 @@ def test_today_shows_own_tasks_to_reps_the_team_to_managers_and_all_to_admins(
     assert ids(admin) == {mine.id, theirs.id, own.id}
     assert ids(login(Role.AUDITOR)) == set()  # a to-do list, not an oversight report
 
-    # A customer transferred away takes its task out of the old owner's view.
+    # A customer transferred away takes its open task along: out of the old owner's view and
+    # into the new owner's.
     admin.customers.transfer_all(admin.user, other_rep.user.id, rep.user.id)
     assert ids(other_rep) == set()
+    assert ids(rep) == {mine.id, theirs.id}
+    entry = admin.audit.page(admin.user, AuditFilter(action="customer.transferred"))[0]
+    assert entry.details["open_tasks"] == 1
 
 
 # -- who may do what ---------------------------------------------------------------------------
