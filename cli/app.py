@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 
-from cli import commands_audit, commands_customers, commands_users, commands_vault
+from cli import (
+    commands_audit,
+    commands_customers,
+    commands_privacy,
+    commands_users,
+    commands_vault,
+)
 from cli.context import AuthFactory, BadUsage, Context, say
 from cli.prompts import Passwords, is_text
 from core.errors import PasswordChangeRequired, StrongroomError
@@ -25,6 +31,7 @@ commands (each takes --vault DIR; --user NAME is who acts and logs in):
   policy show | set [--idle-minutes N --min-length N --history N]
   customers import FILE [--dry-run --map HEADER=FIELD ...] | export FILE [--reveal]
   customers search QUERY            matches as --user sees them, one per line
+  privacy due | access-request ID FILE.json | anonymise ID --reason TEXT
 
 Without a command, Strongroom opens its window.
 
@@ -60,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands_users.register(sub, common, acting)
     commands_audit.register(sub, common, acting)
     commands_customers.register(sub, common, acting)
+    commands_privacy.register(sub, common, acting)
     return parser
 
 

@@ -32,6 +32,7 @@ class Permission(StrEnum):
     INTERACTION_WRITE = "interaction.write"
     CUSTOMER_IMPORT = "customer.import"
     CUSTOMER_EXPORT = "customer.export"
+    PRIVACY_MANAGE = "privacy.manage"
 
 
 # What a person attempting the permission is trying to do, for PermissionDenied messages.
@@ -54,6 +55,8 @@ PERMISSION_ACTIONS: dict[Permission, str] = {
     Permission.INTERACTION_WRITE: "record interactions and tasks",
     Permission.CUSTOMER_IMPORT: "import customers",
     Permission.CUSTOMER_EXPORT: "export customers",
+    Permission.PRIVACY_MANAGE: "manage customer privacy (collected fields, access requests, "
+                               "anonymisation, retention)",
 }
 
 _SELLING = frozenset({Permission.CUSTOMER_WRITE, Permission.CUSTOMER_SHARE,

@@ -11,7 +11,10 @@ from core.changes import ChangeBus
 from core.customers.exporting import ExportService
 from core.customers.importing import ImportService
 from core.customers.interactions import InteractionService
+from core.customers.people import PeopleService
+from core.customers.privacy import PrivacyService
 from core.customers.service import CustomerService
+from core.customers.subject_rights import SubjectRightsService
 from core.passwords import PasswordRules
 from core.ports import CredentialStore, KeyVault, Store, Unlocked
 from core.remember import RememberService
@@ -52,6 +55,11 @@ class Session:
                                              self.customers)
         self.customer_export = ExportService(self._store, self._guard, ctx.clock, self.bus,
                                              self.customers)
+        self.customer_people = PeopleService(self._store, self._guard, self.customers)
+        self.privacy = PrivacyService(self._store, self._guard, ctx.clock, self.bus,
+                                      self.customers)
+        self.subject_rights = SubjectRightsService(self._store, self._guard, ctx.clock,
+                                                   self.bus, self.customers)
         self.remember = RememberService(self._store, self._keys, ctx.credentials, ctx.clock,
                                         self.bus)
 

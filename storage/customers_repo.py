@@ -51,6 +51,9 @@ _UPDATE = ("UPDATE customers SET kind = ?, name = ?, name_key = ?, status = ?, e
 
 
 def _json(value: Any) -> str:
+    if not value:  # most customers have no tags, custom or protected values
+        return "[]" if isinstance(value, list) else "{}" if isinstance(value, dict) \
+            else json.dumps(value, ensure_ascii=False, sort_keys=True)
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 

@@ -16,6 +16,7 @@ from core.users import User, normalise_name
 from storage.customer_bulk import SqlCustomerBulk
 from storage.customers_repo import SqlCustomers
 from storage.interactions_repo import SqlInteractions, SqlTasks
+from storage.privacy_repo import SqlPrivacy
 
 _USER_COLUMNS = ("id, name, role, active, must_change_password, created_at, slot_id, "
                  "last_login_at, display_name, manager_id")
@@ -215,4 +216,5 @@ class SqlRepositories:
         self.interactions = SqlInteractions(conn)
         self.tasks = SqlTasks(conn)
         self.customer_bulk = SqlCustomerBulk(conn)
+        self.privacy = SqlPrivacy(conn)
 

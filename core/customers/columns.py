@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from core.customers.model import (
     BANK_ACCOUNT,
@@ -94,6 +95,7 @@ _DECORATION = re.compile(r"[\(（\[【][^\)）\]】]*[\)）\]】]|[*＊:：]")
 _SEPARATORS = re.compile(r"[\s_\-.]+")
 
 
+@lru_cache(maxsize=4096)  # an import asks for the same few kind and status words per row
 def header_key(header: str) -> str:
     text = unicodedata.normalize("NFKC", header).casefold().replace("\ufeff", "")
     text = _DECORATION.sub("", text)
@@ -210,7 +212,7 @@ _COMPANY_WORDS = re.compile(r"(公司|集团|企业|厂|店|中心|事务所|合
 
 def cell_value(cell: str) -> str:
     text = cell.strip()
-    return text[1:] if text[:1] == "'" and _NEUTRALISED.match(text) else text
+    return text[1:] if text.startswith("'") and _NEUTRALISED.match(text) else text
 
 
 def row_values(cells: list[str], cmap: ColumnMap) -> dict[str, str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from difflib import SequenceMatcher
@@ -78,6 +79,9 @@ class DuplicateMatch:
 class BulkRepository(Protocol):
     """Storage for import, export, duplicates and merging (storage.customer_bulk)."""
 
+    def loading(self) -> AbstractContextManager[None]:
+        """Wraps many bulk_add calls in one transaction (tunes storage for a bulk load)."""
+        ...
     def max_customer_id(self) -> int: ...
     def candidates(self, probes: Sequence[Probe], up_to_id: int | None,
                    per_name: int = 10) -> list[Candidate]:

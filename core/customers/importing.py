@@ -15,6 +15,7 @@ from pathlib import Path
 
 from core.audit import AuditEvent
 from core.changes import ChangeBus, Changes
+from core.customers.collected import FIELDS_KEY, FieldSettings, drop_uncollected, field_settings
 from core.customers.columns import custom_definitions, map_columns, row_values
 from core.customers.import_rows import (
     BATCH,
@@ -84,7 +85,8 @@ class ImportService:
         custom, sensitive = self._custom()
         sheet = open_sheet(Path(path), encoding)
         try:
-            cmap = map_columns(sheet.header, mapping, custom)
+            cmap = drop_uncollected(map_columns(sheet.header, mapping, custom), sheet.header,
+                                    self._collected())
             rows: list[PreviewRow] = []
             for raw in data_rows(sheet.rows):
                 if len(rows) >= max(0, limit):
@@ -120,7 +122,8 @@ class ImportService:
             return report
         try:
             report.format, report.encoding = sheet.format, sheet.encoding
-            cmap = map_columns(sheet.header, mapping, custom)
+            cmap = drop_uncollected(map_columns(sheet.header, mapping, custom), sheet.header,
+                                    self._collected())
             report.columns, report.ignored_columns = cmap.as_dict(sheet.header), cmap.ignored
             if cmap.problems:
                 report.file_problems.extend(cmap.problems)
@@ -161,11 +164,12 @@ class ImportService:
         with self._store.transaction() as plain:
             repos = bulk_repos(plain)
             before = repos.customer_bulk.max_customer_id()
-            for batch in job.batches():
-                _stop_if(cancelled)
-                rows = job.process(repos, batch, before)
-                repos.customers.bulk_add(rows, now)
-                job.tell(progress)
+            with repos.customer_bulk.loading():
+                for batch in job.batches():
+                    _stop_if(cancelled)
+                    rows = job.process(repos, batch, before)
+                    repos.customers.bulk_add(rows, now)
+                    job.tell(progress)
             _stop_if(cancelled)
             report = job.report
             if not report.rows_read:
@@ -202,22 +206,27 @@ class ImportService:
                 if progress:
                     progress(written, max(total, written))
 
-            for draft, owner in rows:
-                if owner not in owners:
-                    owners[owner] = owner_problem(repos, actor, scope, owner)
-                if owners[owner]:
-                    raise InvalidInput(owners[owner])
-                batch.append((validate_draft(draft, custom), owner))
-                if len(batch) >= BATCH:
+            with repos.customer_bulk.loading():
+                for draft, owner in rows:
+                    if owner not in owners:
+                        owners[owner] = owner_problem(repos, actor, scope, owner)
+                    if owners[owner]:
+                        raise InvalidInput(owners[owner])
+                    batch.append((validate_draft(draft, custom), owner))
+                    if len(batch) >= BATCH:
+                        flush()
+                if batch:
                     flush()
-            if batch:
-                flush()
             if written >= 50_000:
                 repos.customer_bulk.optimize_search()
             append(repos, actor, AuditEvent("customer.imported", "customer", "", {
                 "source": source, "imported": written}), now)
         self._bus.publish(Changes(customers=True))
         return written
+
+    def _collected(self) -> FieldSettings:
+        with self._store.reader() as repos:
+            return field_settings(repos.settings.get(FIELDS_KEY))
 
     def _custom(self) -> tuple[frozenset[str], frozenset[str]]:
         with self._store.reader() as repos:

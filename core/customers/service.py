@@ -11,6 +11,13 @@ from core.audit import AuditEvent
 from core.changes import ChangeBus, Changes
 from core.customers import duplicates
 from core.customers.access import Scope, can_edit, can_see, scope_for
+from core.customers.collected import (
+    FIELDS_KEY,
+    FieldSettings,
+    as_draft,
+    check_collected,
+    field_settings,
+)
 from core.customers.duplicates import BulkRepositories, DuplicateMatch
 from core.customers.masking import mask
 from core.customers.model import (
@@ -181,6 +188,7 @@ class CustomerService:
         owner = actor.id if owner_id is None else owner_id
         self._check_owner(actor, scope, owner)
         clean = validate_draft(draft, self._custom_fields())
+        check_collected(clean, self._field_settings())
         now = self._clock()
         with self._store.transaction() as repos:
             customer = repos.customers.add(clean, owner, now)
@@ -201,6 +209,7 @@ class CustomerService:
         if customer.version != expected_version:
             raise EditConflict()
         clean = validate_draft(_keep_protected(customer, draft), self._custom_fields())
+        check_collected(clean, self._field_settings(), as_draft(customer))
         now = self._clock()
         with self._store.transaction() as repos:
             saved = repos.customers.save(customer, clean, now)
@@ -302,6 +311,7 @@ class CustomerService:
             if current is None or current.version != remove.version:
                 raise EditConflict()
             moved = repos.customer_bulk.move_history(remove_id, keep_id)
+            plain.privacy.move_consents(remove_id, keep_id)  # type: ignore[attr-defined]
             heirs = repos.customers.shared_with(remove_id) | {remove.owner_id}
             for user_id in sorted(heirs - repos.customers.shared_with(keep_id)
                                   - {keep.owner_id}):
@@ -327,9 +337,11 @@ class CustomerService:
             raise InvalidInput("The owner must be an active user.")
 
     def _custom_fields(self) -> frozenset[str]:
+        return frozenset(self._field_settings().custom)
+
+    def _field_settings(self) -> FieldSettings:
         with self._store.reader() as repos:
-            defined = repos.settings.get("customer_fields") or {}
-        return frozenset(defined.get("custom", {})) if isinstance(defined, dict) else frozenset()
+            return field_settings(repos.settings.get(FIELDS_KEY))
 
     def _deny(self, actor: User, permission: Permission, customer_id: int | None) -> None:
         self._record(actor, AuditEvent("permission.denied", "customer",

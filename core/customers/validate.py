@@ -38,8 +38,13 @@ class CustomerInvalid(InvalidInput):
 def clean_text(value: str, limit: int = MAX_TEXT) -> str:
     """NFC, full-width ASCII folded to half-width (Excel exports from Chinese Windows carry
     both), control characters dropped, whitespace collapsed."""
-    text = unicodedata.normalize("NFKC", value) if _has_fullwidth(value) else value
-    text = unicodedata.normalize("NFC", text)
+    if not value:
+        return ""  # most cells of an import are empty: the common case costs nothing
+    if value.isascii():
+        text = value  # ASCII is already NFC and holds no full-width character
+    else:
+        text = unicodedata.normalize("NFKC", value) if _has_fullwidth(value) else value
+        text = unicodedata.normalize("NFC", text)
     # isprintable() is False for every category C character (and for separators other than
     # the space): only then is the character-by-character filter needed. Import cleans a dozen
     # values per row, so this is most of its time.

@@ -290,7 +290,8 @@ def test_transfer_all_moves_everything_and_is_audited(people: People) -> None:
     other = people.other_rep
     assert sorted(s.id for s in other.customers.search(other.user, "5678")) == ids
     entry = people.trail("customer.transferred")[0]
-    assert entry.details == {"to": people.other_rep_id, "count": 3, "customers": ids}
+    assert entry.details == {"to": people.other_rep_id, "count": 3, "customers": ids,
+                             "open_tasks": 0}
     assert entry.object_id == str(rep.user.id)
 
 

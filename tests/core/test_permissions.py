@@ -12,6 +12,7 @@ import pytest
 
 from core.audit import AuditFilter, now_utc
 from core.auth import Authenticator
+from core.customers.collected import OPTIONAL_FIELDS, CustomField
 from core.customers.interactions import InteractionKind
 from core.customers.model import NATIONAL_ID, CustomerDraft, CustomerKind
 from core.errors import NotFound, PasswordChangeRequired, PermissionDenied
@@ -106,6 +107,11 @@ def _export_customers(s: Session, tmp: Path) -> Any:
     return s.customer_export.export(s.user, tmp / "customers.csv")
 
 
+def _define_fields(s: Session, _: Path) -> Any:
+    return s.privacy.set_fields(s.user, OPTIONAL_FIELDS,
+                                [CustomField("wechat", "WeChat ID", sensitive=True)])
+
+
 CALLS: dict[Permission, Call] = {
     Permission.USER_LIST: lambda s, _: s.accounts.list_users(s.user),
     Permission.USER_MANAGE: _add_user,
@@ -126,6 +132,7 @@ CALLS: dict[Permission, Call] = {
     Permission.SENSITIVE_REVEAL: _reveal,
     Permission.CUSTOMER_IMPORT: _import_customers,
     Permission.CUSTOMER_EXPORT: _export_customers,
+    Permission.PRIVACY_MANAGE: _define_fields,
 }
 
 
@@ -168,6 +175,9 @@ def _took_effect(permission: Permission, result: Any, admin: Session, tmp: Path)
     if permission == Permission.CUSTOMER_EXPORT:
         exported = admin.audit.page(admin.user, AuditFilter(action="customer.exported"))
         return (tmp / "customers.csv").is_file() and len(exported) == 1
+    if permission == Permission.PRIVACY_MANAGE:
+        return admin.privacy.fields().custom == {
+            "wechat": CustomField("wechat", "WeChat ID", sensitive=True)}
     raise AssertionError(permission)
 
 
@@ -221,6 +231,7 @@ def test_role_permission_matrix(role: Role, permission: Permission, login: Any,
     assert admin.customers.search(admin.user, "Matrix Write Probe") == []
     assert admin.customers.search(admin.user, "Matrix Import Probe") == []
     assert not (tmp_path / "customers.csv").exists()
+    assert admin.privacy.fields().custom == {}
     if permission in NEEDS_PROBE:
         probe = admin.customers.get(admin.user, _probe(admin, tmp_path)["probe"])
         assert probe.owner_id == _probe(admin, tmp_path)["rep"] and probe.version == 1

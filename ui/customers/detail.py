@@ -40,6 +40,7 @@ from ui.customers.history import TaskListModel, TimelineModel
 from ui.customers.labels import kind_label, local_time, protected_label, status_label
 from ui.customers.log_dialog import LogInteractionDialog
 from ui.customers.masked import REVEAL_MS, ProtectedField
+from ui.customers.share_merge import MergeDialog, ShareDialog
 from ui.widgets import add_status, button_row
 from ui.worker import Task, error_text, run_op
 
@@ -70,6 +71,8 @@ class CustomerDialog(QDialog):
         self.view: CustomerView | None = None
         self.form_dialog: CustomerFormDialog | None = None
         self.log_dialog: LogInteractionDialog | None = None
+        self.share_dialog: ShareDialog | None = None
+        self.merge_dialog: MergeDialog | None = None
         self._loads = {"customer": 0, "timeline": 0, "tasks": 0}
         self.setWindowTitle(self.tr("Customer"))
         self.resize(780, 640)
@@ -88,6 +91,13 @@ class CustomerDialog(QDialog):
         self.edit_button.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_E))
         self.edit_button.clicked.connect(self.edit)
         self.edit_button.hide()
+        self.share_button = QPushButton(self.tr("S&hare…"), self)
+        self.share_button.clicked.connect(self.share)
+        self.share_button.hide()
+        self.merge_button = QPushButton(self.tr("&Merge…"), self)
+        self.merge_button.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_M))
+        self.merge_button.clicked.connect(self.merge)
+        self.merge_button.hide()
         self.close_buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         self.close_buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -95,9 +105,10 @@ class CustomerDialog(QDialog):
         layout.addWidget(self.subtitle)
         layout.addWidget(self.tabs, 1)
         self.message, self.busy = add_status(layout, self)
-        for button in (self.edit_button, self.log_button):
+        extra = (self.edit_button, self.log_button, self.share_button, self.merge_button)
+        for button in extra:
             button.setAutoDefault(False)  # Enter closes; editing is a deliberate click
-        bottom = button_row(self.edit_button, self.log_button)
+        bottom = button_row(*extra)
         bottom.addWidget(self.close_buttons)
         layout.addLayout(bottom)
         bridge.changed.connect(self._changed)
@@ -268,8 +279,11 @@ class CustomerDialog(QDialog):
         for key, label in self.values.items():
             label.setText(texts[key] or "—")
         self._show_protected(view)
-        self.edit_button.setVisible(view.can_edit
-                                    and self._session.can(Permission.CUSTOMER_WRITE))
+        editable = view.can_edit and self._session.can(Permission.CUSTOMER_WRITE)
+        self.edit_button.setVisible(editable)
+        self.share_button.setVisible(view.can_edit and not view.anonymised
+                                     and self._session.can(Permission.CUSTOMER_SHARE))
+        self.merge_button.setVisible(editable and not view.anonymised)
         self.log_button.setEnabled(not view.anonymised)
 
     def _show_protected(self, view: CustomerView) -> None:
@@ -308,6 +322,18 @@ class CustomerDialog(QDialog):
         self.form_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.form_dialog.open()
 
+    def share(self) -> None:
+        if self.view is not None and self.share_button.isVisible():
+            self.share_dialog = ShareDialog(self._session, self.view, self)
+            self.share_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.share_dialog.open()
+
+    def merge(self) -> None:
+        if self.view is not None and self.merge_button.isVisible():
+            self.merge_dialog = MergeDialog(self._session, self.view, self)
+            self.merge_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.merge_dialog.open()
+
     def log_interaction(self) -> None:
         if not self.log_button.isVisible() or not self.log_button.isEnabled():
             return
@@ -343,7 +369,7 @@ class CustomerDialog(QDialog):
         """Forget everything shown (at lock time), then close."""
         for key in self._loads:
             self._loads[key] += 1
-        for dialog in (self.form_dialog, self.log_dialog):
+        for dialog in (self.form_dialog, self.log_dialog, self.share_dialog, self.merge_dialog):
             if dialog is not None and shiboken6.isValid(dialog):
                 dialog.hide()
         for field in self.protected.values():

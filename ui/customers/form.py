@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.customers.duplicates import DuplicateMatch
 from core.customers.model import (
     SENSITIVE_FIELDS,
     CustomerDraft,
@@ -56,6 +57,9 @@ class CustomerFormDialog(TaskDialog):
         self._session = session
         self._view = view
         self.saved: CustomerView | None = None
+        # The duplicates the user has seen and accepted ("Create anyway"), by the draft checked.
+        self._accepted_duplicates: CustomerDraft | None = None
+        self.duplicates: list[DuplicateMatch] = []
         self.setMinimumSize(600, 560)
         self.errors = FieldErrors(self)
         self.tabs = QTabWidget(self)
@@ -224,18 +228,46 @@ class CustomerFormDialog(TaskDialog):
         session, actor, view, draft = self._session, self._session.user, self._view, self.draft()
         self.errors.clear()
 
-        def work(_task: object) -> CustomerView:
+        accepted = self._accepted_duplicates == draft
+
+        def work(_task: object) -> CustomerView | list[DuplicateMatch]:
             if view is None:
+                if not accepted:
+                    found = session.customers.find_duplicates(actor, draft)
+                    if found:
+                        return found
                 return session.customers.create(actor, draft)
             return session.customers.update(actor, view.id, draft, view.version)
 
-        def done(saved: CustomerView) -> None:
+        def done(saved: CustomerView | list[DuplicateMatch]) -> None:
+            if isinstance(saved, list):
+                self._ask_about(draft, saved)
+                return
             self.saved = saved
             for edit in self.protected.values():
                 edit.clear()
             self.accept()
 
         self.run(self.tr("Saving…"), self._inputs(), work, done, on_error=self._failed)
+
+    def _ask_about(self, draft: CustomerDraft, found: list[DuplicateMatch]) -> None:
+        """Show the customers this one may duplicate; a second click creates it anyway."""
+        self.duplicates = found
+        self._accepted_duplicates = draft
+        lines = [self.tr("This customer may already exist:")]
+        lines += ["• " + self._describe(match) for match in found]
+        lines.append(self.tr("Create anyway?"))
+        self.message.show_message("\n".join(lines), "info")
+        self.ok_button.setText(self.tr("Create &anyway"))
+
+    def _describe(self, match: DuplicateMatch) -> str:
+        reasons = {"credit_code": self.tr("same credit code"), "mobile": self.tr("same mobile"),
+                   "email": self.tr("same e-mail")}
+        reason = reasons.get(match.reason, self.tr("similar name in the same city"))
+        who = (self.tr("{name} (#{id})").format(name=match.name, id=match.customer_id)
+               if match.customer_id is not None
+               else self.tr("an existing customer you cannot see"))
+        return self.tr("{reason} as {who}").format(reason=reason, who=who)
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, EditConflict):

@@ -3,6 +3,8 @@ customer's detail and the new-customer form."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import shiboken6
 from PySide6.QtCore import QModelIndex, QStringListModel, Qt, QTimer
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
@@ -10,6 +12,8 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QCompleter,
+    QDialog,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -26,8 +30,10 @@ from core.customers.validate import clean_text
 from core.roles import Permission
 from core.session import Session
 from ui.bus import BusBridge
+from ui.customers.bulk_dialogs import ExportDialog, TransferDialog
 from ui.customers.detail import DetailWindows
 from ui.customers.form import CustomerFormDialog
+from ui.customers.import_dialog import ImportDialog
 from ui.customers.labels import status_label
 from ui.customers.list_model import (
     CITY,
@@ -117,6 +123,13 @@ class CustomersPage(QWidget):
                 QKeySequence.SequenceFormat.NativeText))
             self.new_button.clicked.connect(self.new_customer)
             top.addWidget(self.new_button)
+        self.import_button = self._bulk_button(top, Permission.CUSTOMER_IMPORT,
+                                               self.tr("&Import…"), self.import_file)
+        self.export_button = self._bulk_button(top, Permission.CUSTOMER_EXPORT,
+                                               self.tr("E&xport…"), self.export_file)
+        self.transfer_button = self._bulk_button(top, Permission.CUSTOMER_TRANSFER,
+                                                 self.tr("&Transfer…"), self.transfer)
+        self.bulk_dialog: QDialog | None = None
         layout.addLayout(top)
 
         self.view.setModel(self.model)
@@ -167,9 +180,26 @@ class CustomersPage(QWidget):
         if self.new_button is not None:
             self._shortcut(QKeySequence.StandardKey.New, self.new_customer)
         self._shortcut(QKeySequence.StandardKey.Refresh, self.refresh)
+        shortcuts = ((self.import_button, Qt.Key.Key_I), (self.export_button, Qt.Key.Key_E),
+                     (self.transfer_button, Qt.Key.Key_T))
+        for button, key in shortcuts:
+            if button is not None:
+                button.setShortcut(QKeySequence(
+                    Qt.Modifier.CTRL | Qt.Modifier.SHIFT | key))
+                button.setToolTip(button.shortcut().toString(
+                    QKeySequence.SequenceFormat.NativeText))
 
         self.model.reload()
         self._load_count()
+
+    def _bulk_button(self, row: QHBoxLayout, permission: Permission, text: str,
+                     slot: object) -> QPushButton | None:
+        if not self._session.can(permission):
+            return None
+        button = QPushButton(text, self)
+        button.clicked.connect(slot)
+        row.addWidget(button)
+        return button
 
     def _timer(self, ms: int, slot: object) -> QTimer:
         timer = QTimer(self)
@@ -296,6 +326,55 @@ class CustomersPage(QWidget):
         dialog.accepted.connect(created)
         dialog.open()
 
+    # -- bulk actions ------------------------------------------------------------------------
+    def import_file(self, path: str | None = None) -> ImportDialog | None:
+        if self.import_button is None:
+            return None
+        if not path:
+            path, _ = QFileDialog.getOpenFileName(
+                self, self.tr("Import customers"), "",
+                self.tr("Spreadsheets (*.csv *.xlsx);;CSV (*.csv);;Excel workbook (*.xlsx)"))
+        if not path:
+            return None
+        dialog = ImportDialog(self._session, Path(path), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _r: self.refresh())
+        self.bulk_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def export_file(self) -> ExportDialog | None:
+        if self.export_button is None:
+            return None
+        dialog = ExportDialog(self._session, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def done() -> None:
+            if dialog.result_ is not None:
+                self.message.show_message(self.tr(
+                    "{count} customers exported to {path}.").format(
+                    count=dialog.result_.count, path=dialog.result_.path), "ok")
+
+        dialog.accepted.connect(done)
+        self.bulk_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def transfer(self) -> TransferDialog | None:
+        if self.transfer_button is None:
+            return None
+        dialog = TransferDialog(self._session, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def done() -> None:
+            self.message.show_message(self.tr("{count} customers transferred.").format(
+                count=dialog.moved or 0), "ok")
+
+        dialog.accepted.connect(done)
+        self.bulk_dialog = dialog
+        dialog.open()
+        return dialog
+
     def refresh(self) -> None:
         self._keep = (self.selected_id(), self.view.verticalScrollBar().value())
         self.model.refresh()
@@ -310,8 +389,11 @@ class CustomersPage(QWidget):
         for timer in (self._search_timer, self._city_timer):
             timer.stop()
         self.windows.wipe()
-        if self.form_dialog is not None and shiboken6.isValid(self.form_dialog):
-            self.form_dialog.hide()
+        for dialog in (self.form_dialog, self.bulk_dialog):
+            if dialog is not None and shiboken6.isValid(dialog):
+                if isinstance(dialog, ImportDialog):
+                    dialog.wipe()
+                dialog.hide()
         self.model.wipe()
         self.cities.setStringList([])
         for edit in (self.search, self.city):

@@ -1,0 +1,154 @@
+"""A data subject's rights under PIPL over one customer: the access request (everything held
+about them, in clear, as one JSON file) and anonymisation (on request or at retention end).
+
+Both need PRIVACY_MANAGE and the customer to be visible to the actor; both are audited without
+the data itself. Anonymising is irreversible: the row, its id, owner, financial and legal fields
+(credit code, tags, city) and the existence and dates of its interactions and tasks stay, under
+a pseudonym; every personal value is erased from the rows and the search indexes."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol, cast
+
+from core.audit import AuditEntry, AuditEvent
+from core.changes import ChangeBus, Changes
+from core.customers.collected import FIELDS_KEY, field_settings
+from core.customers.interactions import Interaction, Task
+from core.customers.privacy import privacy_repo
+from core.customers.service import CustomerService
+from core.customers.validate import clean_text
+from core.errors import InvalidInput
+from core.ports import Store
+from core.roles import Permission
+from core.trail import Clock, Guard, append
+from core.users import User
+
+FORMAT = "strongroom-access-request/1"
+_ALL = 1 << 30
+
+
+def pseudonym(customer_id: int) -> str:
+    # The id is already in every financial record that points here; the pseudonym adds no
+    # information about the person and stays stable, so "Customer #42" is findable.
+    return f"Customer #{customer_id}"
+
+
+class _HistoryRepos(Protocol):
+    def scrub_history(self, customer_id: int) -> tuple[int, int]: ...
+    def purge_index_residue(self) -> None: ...
+    def audit_about(self, customer_id: int) -> list[AuditEntry]: ...
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Temp file in the same folder, flushed to disk, then renamed over `path`: a crash leaves
+    the old file or the new one, never half of one."""
+    path = Path(path)
+    handle, temp = tempfile.mkstemp(prefix=".access-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temp, 0o600)  # the subject's clear data: nobody else on the machine
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
+
+
+class SubjectRightsService:
+    def __init__(self, store: Store, guard: Guard, clock: Clock, bus: ChangeBus,
+                 customers: CustomerService) -> None:
+        self._store, self._guard, self._clock, self._bus = store, guard, clock, bus
+        self._customers = customers
+
+    def access_request(self, actor: User, customer_id: int, path: Path) -> dict[str, int]:
+        """Write everything held about one customer to `path` (JSON, UTF-8): the record with
+        protected values in clear (it is the subject's own data), contacts, consents,
+        interactions, tasks, who it is shared with, and the audit entries about it. Returns
+        the counts written; the audit entry records the counts, never the data."""
+        self._guard.require(actor, Permission.PRIVACY_MANAGE, "customer", str(customer_id))
+        customer, _scope = self._customers.visible(actor, customer_id)
+        with self._store.reader() as repos:
+            labels = field_settings(repos.settings.get(FIELDS_KEY)).custom
+            owner = repos.users.get(customer.owner_id)
+            shared = sorted(repos.customers.shared_with(customer_id))
+            names = {u.id: u.name for u in repos.users.all()}
+            consents = privacy_repo(repos).consents(customer_id)
+            interactions: list[Interaction] = repos.interactions.timeline(  # type: ignore
+                customer_id, None, _ALL)
+            tasks: list[Task] = repos.tasks.for_customer(customer_id, _ALL)  # type: ignore
+            trail = cast(_HistoryRepos, repos.privacy).audit_about(  # type: ignore
+                customer_id)
+        record = _plain(customer)
+        record["owner_name"] = owner.name if owner else ""
+        record["custom_labels"] = {k: labels[k].label for k in customer.custom if k in labels}
+        document = {
+            "format": FORMAT,
+            "generated_at": self._clock().isoformat(),
+            "customer": record,
+            "contacts": _plain(customer.contacts),
+            "consents": _plain(consents),
+            "interactions": _plain(list(reversed(interactions))),
+            "tasks": _plain(tasks),
+            "shared_with": [{"id": u, "name": names.get(u, "")} for u in shared],
+            "audit": [{"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor_name,
+                       "action": e.action, "outcome": e.outcome, "details": _plain(e.details)}
+                      for e in trail],
+        }
+        write_atomically(path, json.dumps(document, ensure_ascii=False, indent=1,
+                                          sort_keys=True).encode("utf-8"))
+        counts = {"contacts": len(customer.contacts), "consents": len(consents),
+                  "interactions": len(interactions), "tasks": len(tasks),
+                  "audit_entries": len(trail)}
+        with self._store.transaction() as repos:
+            append(repos, actor, AuditEvent("privacy.access_exported", "customer",
+                                            str(customer_id), counts), self._clock())
+        return counts
+
+    def anonymise(self, actor: User, customer_id: int, reason: str) -> None:
+        """Irreversibly erase the personal data of one customer (see the module docstring)."""
+        self._guard.require(actor, Permission.PRIVACY_MANAGE, "customer", str(customer_id))
+        customer, _scope = self._customers.visible(actor, customer_id)
+        reason = clean_text(reason, 200)
+        if len(reason) < 3:
+            raise InvalidInput("Say why this customer is anonymised (request, retention end).")
+        if customer.anonymised:
+            raise InvalidInput("This customer is already anonymised.")
+        now = self._clock()
+        with self._store.transaction() as repos:
+            done = repos.customers.anonymise(  # type: ignore[attr-defined]
+                customer_id, pseudonym(customer_id), now)
+            if done is None:
+                raise InvalidInput("This customer no longer exists.")
+            interactions, tasks = cast(_HistoryRepos, repos.privacy).scrub_history(  # type: ignore
+                customer_id)
+            append(repos, actor, AuditEvent("customer.anonymised", "customer", str(customer_id), {
+                "reason": reason, "interactions_scrubbed": interactions,
+                "tasks_scrubbed": tasks}), now)
+            cast(_HistoryRepos, repos.privacy).purge_index_residue()  # type: ignore
+        self._bus.publish(Changes(customers=True, interactions=True))
+
+
+__all__ = ["SubjectRightsService", "pseudonym", "write_atomically"]
