@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from core.audit import AuditEntry, AuditEvent, AuditFilter, VerifyResult, verify_chain
 from core.changes import ChangeBus, Changes
-from core.errors import InvalidInput, StrongroomError
+from core.errors import StrongroomError
+from core.export_file import atomic_output, check_target, record_export
 from core.ports import KeyVault, Store
 from core.roles import Permission
 from core.trail import Clock, Guard, append
@@ -81,16 +81,13 @@ class AuditService:
         """Write the entries matching `flt` to `path` (UTF-8 with BOM for Excel). The file appears
         whole or not at all: it is written beside the target and renamed at the end."""
         self._guard.require(actor, Permission.AUDIT_EXPORT)
-        path = Path(path)
-        if path.is_dir():
-            raise InvalidInput(f"{path} is a folder; give the name of the file to write.")
-        if not path.parent.is_dir():
-            raise InvalidInput(f"The folder {path.parent} does not exist.")
+        path = check_target(path)
         total = self.count(actor, flt)
-        fd, tmp_name = tempfile.mkstemp(prefix=".export-", suffix=".tmp", dir=path.parent)
         written = 0
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as handle:
+        with atomic_output(path) as raw:
+            # The wrapper is detached, not closed: atomic_output fsyncs and closes the file.
+            handle = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+            try:
                 writer = csv.writer(handle)
                 writer.writerow(CSV_COLUMNS)
                 before: int | None = None
@@ -108,20 +105,10 @@ class AuditService:
                     if progress:
                         progress(written, total)
                 handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp_name, path)
-        except BaseException:
-            Path(tmp_name).unlink(missing_ok=True)
-            raise
-        # A file name may hold bytes that are not UTF-8; the trail keeps text.
-        name = os.fsencode(path.name).decode("utf-8", "replace")
-        try:
-            with self._store.transaction() as repos:
-                append(repos, actor, AuditEvent("audit.exported", "file", name, {
-                    "entries": written, "filter": _describe(flt)}), self._clock())
-        except BaseException:
-            path.unlink(missing_ok=True)  # no export without its entry in the trail
-            raise
+            finally:
+                handle.detach()
+        record_export(self._store, actor, self._clock, path, "audit.exported",
+                      {"entries": written, "filter": _describe(flt)})
         self._bus.publish(Changes())
         return written
 

@@ -99,7 +99,7 @@ class BulkRepository(Protocol):
 
 class BulkCustomerRepository(CustomerRepository, Protocol):
     def bulk_add(self, rows: Iterable[tuple[CustomerDraft, int]], at: datetime) -> list[int]:
-        """Insert validated drafts (draft, owner id) at once; their new ids."""
+        """Add validated drafts (draft, owner id) at once; their new ids."""
         ...
 
 

@@ -9,15 +9,12 @@ and renamed at the end, removed on cancel or failure."""
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, cast
 
-from core.audit import AuditEvent
 from core.audit_service import ExportCancelled, neutralise_cell
 from core.changes import ChangeBus, Changes
 from core.customers.columns import custom_definitions
@@ -26,9 +23,10 @@ from core.customers.masking import mask
 from core.customers.model import SENSITIVE_FIELDS, Customer
 from core.customers.service import CustomerService
 from core.errors import InvalidInput
+from core.export_file import atomic_output, check_target, record_export
 from core.ports import Store
 from core.roles import Permission
-from core.trail import Clock, Guard, append
+from core.trail import Clock, Guard
 from core.users import User
 
 PAGE = 500
@@ -67,52 +65,34 @@ class ExportService:
         kind = FORMATS.get(path.suffix.lower())
         if kind is None:
             raise InvalidInput("Export to a file ending in .csv or .xlsx.")
-        if path.is_dir():
-            raise InvalidInput(f"{path} is a folder; give the name of the file to write.")
-        if not path.parent.is_dir():
-            raise InvalidInput(f"The folder {path.parent} does not exist.")
+        check_target(path)
         with self._store.reader() as repos:
             custom, protected_custom = custom_definitions(repos.settings.get("customer_fields"))
             owners = {u.id: u.name for u in repos.users.all()}
         total = self._customers.count(actor) if progress else 0
         protected = (*SENSITIVE_FIELDS, *sorted(protected_custom))
         columns = (*BASE_COLUMNS, *protected, *sorted(custom - protected_custom))
-        fd, tmp_name = tempfile.mkstemp(prefix=".export-", suffix=".tmp", dir=path.parent)
         written = 0
-        try:
-            with os.fdopen(fd, "wb") as handle, _sink(kind, handle) as sink:
-                sink.write(columns)
-                after = 0
-                while True:
-                    if cancelled and cancelled():
-                        raise ExportCancelled()
-                    with self._store.reader() as plain:
-                        batch = cast(BulkRepositories, plain).customer_bulk.full_page(
-                            scope, after, PAGE)
-                    if not batch:
-                        break
-                    for customer in batch:
-                        sink.write(_row(customer, owners, protected, columns, reveal))
-                    written += len(batch)
-                    after = batch[-1].id
-                    if progress:
-                        progress(written, max(total, written))
-                sink.close()
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp_name, path)
-        except BaseException:
-            Path(tmp_name).unlink(missing_ok=True)
-            raise
-        name = os.fsencode(path.name).decode("utf-8", "replace")
-        try:
-            with self._store.transaction() as repos:
-                append(repos, actor, AuditEvent("customer.exported", "file", name, {
-                    "format": kind, "count": written, "columns": list(columns),
-                    "revealed": reveal}), self._clock())
-        except BaseException:
-            path.unlink(missing_ok=True)  # no export without its entry in the trail
-            raise
+        with atomic_output(path) as handle, _sink(kind, handle) as sink:
+            sink.write(columns)
+            after = 0
+            while True:
+                if cancelled and cancelled():
+                    raise ExportCancelled()
+                with self._store.reader() as plain:
+                    batch = cast(BulkRepositories, plain).customer_bulk.full_page(
+                        scope, after, PAGE)
+                if not batch:
+                    break
+                for customer in batch:
+                    sink.write(_row(customer, owners, protected, columns, reveal))
+                written += len(batch)
+                after = batch[-1].id
+                if progress:
+                    progress(written, max(total, written))
+            sink.close()
+        record_export(self._store, actor, self._clock, path, "customer.exported", {
+            "format": kind, "count": written, "columns": list(columns), "revealed": reveal})
         self._bus.publish(Changes())
         return ExportResult(path, written, columns, reveal)
 
