@@ -22,7 +22,7 @@ from storage.customer_sql import name_key, scope_clause
 
 # A bulk load's page cache (KiB): the customers table's seven indexes and the search indexes
 # take rows in random key order, and every page that falls out of the default 2 MiB cache is
-# decrypted again on its next visit (a 100k-row import spent most of its SQL time so).
+# read and decrypted again on its next visit (about a third of a 100k-row import's inserts).
 LOAD_CACHE_KIB = 256 * 1024
 NAME_PREFIX = 4  # characters of the sort key shared by names worth comparing
 _LAST = "\U0010ffff"
