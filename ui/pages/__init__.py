@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,46 +26,16 @@ class PageSpec:
     factory: PageFactory
 
 
-def _customers(session: Session, bridge: BusBridge) -> QWidget:
-    from ui.customers.page import CustomersPage
+def _lazy(target: str) -> PageFactory:
+    """A factory importing its page module on first use: the login window starts without
+    loading every page."""
 
-    return CustomersPage(session, bridge)
+    def build(session: Session, bridge: BusBridge) -> QWidget:
+        module, name = target.split(":")
+        page = getattr(importlib.import_module(module), name)
+        return page(session, bridge)
 
-
-def _today(session: Session, bridge: BusBridge) -> QWidget:
-    from ui.customers.today import TodayPage
-
-    return TodayPage(session, bridge)
-
-
-def _account(session: Session, bridge: BusBridge) -> QWidget:
-    from ui.pages.account import AccountPage
-
-    return AccountPage(session, bridge)
-
-
-def _users(session: Session, bridge: BusBridge) -> QWidget:
-    from ui.pages.users import UsersPage
-
-    return UsersPage(session, bridge)
-
-
-def _policies(session: Session, bridge: BusBridge) -> QWidget:
-    from ui.pages.policies import PoliciesPage
-
-    return PoliciesPage(session, bridge)
-
-
-def _recovery(session: Session, bridge: BusBridge) -> QWidget:
-    from ui.pages.recovery import RecoveryPage
-
-    return RecoveryPage(session, bridge)
-
-
-def _audit(session: Session, bridge: BusBridge) -> QWidget:
-    from ui.pages.audit import AuditPage
-
-    return AuditPage(session, bridge)
+    return build
 
 
 def page_specs() -> list[PageSpec]:
@@ -72,13 +43,19 @@ def page_specs() -> list[PageSpec]:
         return QCoreApplication.translate("Pages", text)
 
     return [
-        PageSpec("customers", tr("Customers"), READ_CUSTOMERS, _customers),
-        PageSpec("today", tr("Today"), Permission.INTERACTION_WRITE, _today),
-        PageSpec("account", tr("My account"), None, _account),
-        PageSpec("users", tr("Users and roles"), Permission.USER_LIST, _users),
-        PageSpec("policies", tr("Policies"), Permission.POLICY_MANAGE, _policies),
-        PageSpec("recovery", tr("Recovery key"), Permission.RECOVERY_REGENERATE, _recovery),
-        PageSpec("audit", tr("Audit trail"), Permission.AUDIT_VIEW, _audit),
+        PageSpec("customers", tr("Customers"), READ_CUSTOMERS,
+                 _lazy("ui.customers.page:CustomersPage")),
+        PageSpec("today", tr("Today"), Permission.INTERACTION_WRITE,
+                 _lazy("ui.customers.today:TodayPage")),
+        PageSpec("account", tr("My account"), None, _lazy("ui.pages.account:AccountPage")),
+        PageSpec("users", tr("Users and roles"), Permission.USER_LIST,
+                 _lazy("ui.pages.users:UsersPage")),
+        PageSpec("policies", tr("Policies"), Permission.POLICY_MANAGE,
+                 _lazy("ui.pages.policies:PoliciesPage")),
+        PageSpec("recovery", tr("Recovery key"), Permission.RECOVERY_REGENERATE,
+                 _lazy("ui.pages.recovery:RecoveryPage")),
+        PageSpec("audit", tr("Audit trail"), Permission.AUDIT_VIEW,
+                 _lazy("ui.pages.audit:AuditPage")),
     ]
 
 
