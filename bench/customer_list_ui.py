@@ -1,6 +1,7 @@
 """Does the Customers page scroll without stutter over a large vault?
 
-    .venv/bin/python bench/customer_list_ui.py [--count 200000] [--dir DIR [--reuse]]
+    .venv/bin/python bench/customer_list_ui.py [--count 200000] [--rows 200000]
+        [--dir DIR [--reuse]]
 
 Builds a vault (cheap key derivation: this measures the list, not unlocking) and fills it with N
 customers through the storage bulk path (SqlCustomers.bulk_add, as bench/customers.py does),
@@ -12,6 +13,11 @@ then opens the real CustomersPage offscreen as an administrator (sees everyone) 
 - GUI stalls while scrolling every 16 ms (a 60 Hz "user"), by 3 rows for 5 s (a wheel) and
   then by a page until 20,000 rows are loaded: the gaps of a 1 ms heartbeat timer on the GUI
   thread, i.e. the time the event loop could not draw a frame (painting included);
+- memory: the list is windowed (at most CustomerListModel.WINDOW rows held, one keyset anchor
+  per page reached), so after reaching --rows rows (the view at the end every 16 ms, each time a
+  page fetched by key) the process's resident memory and the rows held stay about what they
+  were after ROWS_TO_SCROLL; then a jump back to the middle, which reads that page again by its
+  anchor (time until the rows in view are shown);
 - search: typed query -> hits shown (debounce excluded), and the count.
 A frame is 16.7 ms at 60 Hz: a stall longer than that is a visible hitch.
 """
@@ -78,6 +84,18 @@ def build(auth: Authenticator, path: Path, count: int) -> None:
     session.close()
 
 
+def rss_mb() -> float:
+    """Resident memory now (Linux), else the peak."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))] if ordered else 0.0
@@ -141,7 +159,20 @@ def scroll(app: QApplication, page: CustomersPage, rows_per_tick: int | None,
     return heart.stop()
 
 
-def measure(app: QApplication, session: Session, label: str) -> None:
+def held(app: QApplication, page: CustomersPage) -> None:
+    """Wait until every row in view is held (read again by key if it had been dropped)."""
+    view = page.view
+
+    def shown() -> bool:
+        app.processEvents()
+        first, last = view.rowAt(0), view.rowAt(view.viewport().height() - 1)
+        last = last if last >= 0 else page.model.rowCount() - 1
+        return all(page.model.summary(r) is not None for r in range(first, last + 1))
+
+    wait(app, shown)
+
+
+def measure(app: QApplication, session: Session, label: str, memory_rows: int) -> None:
     fetches: list[float] = []
     service = session.customers
     real_page = service.page
@@ -190,6 +221,22 @@ def measure(app: QApplication, session: Session, label: str) -> None:
     t0 = time.perf_counter()
     paging = scroll(app, page, None, lambda: page.model.rowCount() >= ROWS_TO_SCROLL)
     scrolled, paged_rows = time.perf_counter() - t0, page.model.rowCount()
+    model, bar = page.model, page.view.verticalScrollBar()
+    memory = [(model.rowCount(), rss_mb(), model.materialised)]
+    t0 = time.perf_counter()
+    # A step past the end: the view sits at its last row, and asks for more every tick.
+    to_end = scroll(app, page, 10**7, lambda: not (
+        model.rowCount() < memory_rows and (model.canFetchMore() or model.loading)))
+    reached_in = time.perf_counter() - t0
+    wait(app, lambda: not model.loading)
+    memory.append((model.rowCount(), rss_mb(), model.materialised))
+    anchors = model.anchors
+    jumps = []
+    for fraction in (0.5, 0.1, 0.0):
+        t0 = time.perf_counter()
+        bar.setValue(round(bar.maximum() * fraction))
+        held(app, page)
+        jumps.append(time.perf_counter() - t0)
 
     searches: list[float] = []
     for query in ("王芳", "张伟", "138", "acme", "上海", "Global Trading"):
@@ -211,6 +258,16 @@ def measure(app: QApplication, session: Session, label: str) -> None:
     print(f"  wheel (3 rows / 16 ms, 5 s, {wheel_rows:,} rows): GUI gaps {wheel}")
     print(f"  page-down every 16 ms to {paged_rows:,} rows in {scrolled:.1f} s: "
           f"GUI gaps {paging}")
+    print(f"  to the end every 16 ms, {memory[1][0]:,} rows reached in {reached_in:.1f} s: "
+          f"GUI gaps {to_end}")
+    for rows, rss, kept in memory:
+        print(f"  memory at {rows:>9,} rows reached: RSS {rss:7.1f} MB, rows held {kept:,} "
+              f"(bound {model.WINDOW:,})")
+    print(f"  anchors kept: {anchors:,} (one per page of {model.PAGE}); RSS growth "
+          f"{memory[1][1] - memory[0][1]:+.1f} MB from {memory[0][0]:,} to "
+          f"{memory[1][0]:,} rows")
+    print("  jump back (scrollbar to 50 %, 10 %, top) -> rows shown: "
+          + ", ".join(f"{j * 1000:.1f} ms" for j in jumps))
     print(f"  search typed -> hits shown     p50 {pct(searches, .5) * 1000:6.1f} ms  "
           f"max {max(searches) * 1000:6.1f} ms")
     page.model.set_query("")
@@ -225,6 +282,8 @@ def measure(app: QApplication, session: Session, label: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=200_000)
+    parser.add_argument("--rows", type=int, default=200_000,
+                        help="rows to reach for the memory figure")
     parser.add_argument("--dir", type=Path)
     parser.add_argument("--reuse", action="store_true")
     args = parser.parse_args(argv)
@@ -241,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, password in (ADMIN, REPS[0]):
             session = auth.login(path, name, password)
             try:
-                measure(app, session, f"{name} ({session.role_label})")
+                measure(app, session, f"{name} ({session.role_label})", args.rows)
             finally:
                 session.close()
     finally:

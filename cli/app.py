@@ -7,7 +7,9 @@ import os
 
 from cli import (
     commands_audit,
+    commands_contracts,
     commands_customers,
+    commands_pdf,
     commands_privacy,
     commands_users,
     commands_vault,
@@ -27,11 +29,13 @@ commands (each takes --vault DIR; --user NAME is who acts and logs in):
   user list [--tsv] | disable NAME | reset NAME | role NAME ROLE | passwd
   audit verify                      "N entries, chain intact" or the first broken entry
   audit export --out FILE [--action PREFIX --actor NAME --since DATE --until DATE]
-  vault export-key | check | recover --admin NAME
+  vault export-key | check | recover --admin NAME | export-ca --out FILE.pem
   policy show | set [--idle-minutes N --min-length N --history N]
   customers import FILE [--dry-run --map HEADER=FIELD ...] | export FILE [--reveal]
   customers search QUERY            matches as --user sees them, one per line
   privacy due | access-request ID FILE.json | anonymise ID --reason TEXT
+  pdf verify FILE.pdf [--ca CA.pem]  every signature intact and trusted (--vault/--user optional)
+  contract list [--state S --customer ID] | render ID --out F.pdf | export-signed ID --out F.pdf
 
 Without a command, Strongroom opens its window.
 
@@ -68,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands_audit.register(sub, common, acting)
     commands_customers.register(sub, common, acting)
     commands_privacy.register(sub, common, acting)
+    commands_pdf.register(sub, common, acting)  # after commands_vault: adds `vault export-ca`
+    commands_contracts.register(sub, common, acting)
     return parser
 
 

@@ -32,6 +32,10 @@ class AuditEvent:
     object_id: str = ""
     details: Mapping[str, Any] = field(default_factory=dict)
     outcome: str = "ok"
+    # Details about a person, sealed under their subject's key so anonymising them can erase
+    # these (core/audit_personal.py); subject defaults to "object_type:object_id".
+    personal: Mapping[str, Any] = field(default_factory=dict)
+    subject: str = ""
 
 
 @dataclass(frozen=True)

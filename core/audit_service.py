@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 from collections.abc import Callable
 from pathlib import Path
 
 from core.audit import AuditEntry, AuditEvent, AuditFilter, VerifyResult, verify_chain
+from core.audit_personal import key_lookup, open_details
 from core.changes import ChangeBus, Changes
 from core.errors import StrongroomError
 from core.export_file import atomic_output, check_target, record_export
@@ -38,6 +40,13 @@ def entry_row(entry: AuditEntry) -> list[str]:
             json.dumps(entry.details, ensure_ascii=False, sort_keys=True), entry.hash]
 
 
+def opened(repos: object, entries: list[AuditEntry]) -> list[AuditEntry]:
+    """Entries as people read them, personal details opened (core/audit_personal.py); the
+    chain is verified on the stored form, never on these."""
+    key_of = key_lookup(repos.subject_keys)  # type: ignore[attr-defined]
+    return [dataclasses.replace(e, details=open_details(e.details, key_of)) for e in entries]
+
+
 class AuditService:
     PAGE = 500
 
@@ -51,7 +60,7 @@ class AuditService:
         """Newest first, `limit` entries older than `before_seq` (keyset paging)."""
         self._guard.require(actor, Permission.AUDIT_VIEW)
         with self._store.reader() as repos:
-            return repos.audit.page(flt, before_seq, limit)
+            return opened(repos, repos.audit.page(flt, before_seq, limit))
 
     def count(self, actor: User, flt: AuditFilter) -> int:
         self._guard.require(actor, Permission.AUDIT_VIEW)
@@ -95,7 +104,7 @@ class AuditService:
                     if cancelled and cancelled():
                         raise ExportCancelled()
                     with self._store.reader() as repos:
-                        batch = repos.audit.page(flt, before, self.PAGE)
+                        batch = opened(repos, repos.audit.page(flt, before, self.PAGE))
                     if not batch:
                         break
                     for entry in batch:

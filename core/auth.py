@@ -52,6 +52,10 @@ class Authenticator:
             append(repos, user, AuditEvent("vault.created", "vault", unlocked.keys.vault_id), now)
             append(repos, user, AuditEvent("user.added", "user", str(user.id),
                                            {"name": admin_name, "role": user.role.value}), now)
+            # A new vault starts with the default contract templates and clause library
+            # (older vaults get them on first use).
+            from core.contracts.library import seed_defaults
+            seed_defaults(repos, user, now)  # type: ignore[arg-type]
         return self._start(unlocked, "created"), recovery_key
 
     def login(self, path: Path, user_name: str, password: str, resume: bool = False) -> Session:

@@ -12,6 +12,7 @@ class Changes:
     policy: bool = False
     customers: bool = False
     interactions: bool = False  # interactions and tasks
+    contracts: bool = False  # contracts, templates, qualifications, the archive
     audit: bool = True
 
 

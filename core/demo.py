@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from core import demo_customers
+from core import demo_contracts, demo_customers
 from core.auth import Authenticator
 from core.customers.model import CustomerDraft, CustomerKind, CustomerStatus
 from core.roles import Role
@@ -60,6 +60,11 @@ def create_demo_vault(auth: Authenticator, path: Path,
             progress("Adding demo customers, interactions and tasks…")
         sellers = [users[name] for name in (*REPS, "manager")]
         _populate(session, sellers, random.Random(20260301), auth.ctx.clock())
+        if progress:
+            progress("Adding demo contracts (approved and signed by the demo users)…")
+        demo_contracts.add_demo_contracts(
+            session, {session.user.name: session.user, **users},
+            {u.name: u.password for u in DEMO_USERS}, auth.ctx.clock(), progress)
         if extra_customers > 0:
             _bulk(session, sellers, extra_customers, progress)
     finally:

@@ -54,6 +54,10 @@ class Store(Protocol):
 
     def transaction(self) -> AbstractContextManager[Repositories]: ...
     def reader(self) -> AbstractContextManager[Repositories]: ...
+    def checkpoint(self) -> None:
+        """Move the write-ahead log into the database file and empty it, so what a
+        transaction erased leaves the log too."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,12 @@ class Permission(StrEnum):
     CUSTOMER_IMPORT = "customer.import"
     CUSTOMER_EXPORT = "customer.export"
     PRIVACY_MANAGE = "privacy.manage"
+    CONTRACT_WRITE = "contract.write"
+    CONTRACT_APPROVE = "contract.approve"
+    CONTRACT_SIGN = "contract.sign"
+    CONTRACT_EXPORT = "contract.export"
+    TEMPLATE_MANAGE = "contract.templates"
+    SIGNING_MANAGE = "signing.manage"
 
 
 # What a person attempting the permission is trying to do, for PermissionDenied messages.
@@ -57,10 +63,20 @@ PERMISSION_ACTIONS: dict[Permission, str] = {
     Permission.CUSTOMER_EXPORT: "export customers",
     Permission.PRIVACY_MANAGE: "manage customer privacy (collected fields, access requests, "
                                "anonymisation, retention)",
+    Permission.CONTRACT_WRITE: "draft or change contracts",
+    Permission.CONTRACT_APPROVE: "approve or reject contracts",
+    Permission.CONTRACT_SIGN: "sign contracts for the company",
+    Permission.CONTRACT_EXPORT: "export signed contracts",
+    Permission.TEMPLATE_MANAGE: "maintain contract templates and the clause library",
+    Permission.SIGNING_MANAGE: "manage the vault's signing certificates",
 }
 
+# Contracts are read through the customer they belong to (whoever sees the customer sees its
+# contracts); approving is further limited to the approval step's role (core/contracts).
 _SELLING = frozenset({Permission.CUSTOMER_WRITE, Permission.CUSTOMER_SHARE,
-                      Permission.SENSITIVE_REVEAL, Permission.INTERACTION_WRITE})
+                      Permission.SENSITIVE_REVEAL, Permission.INTERACTION_WRITE,
+                      Permission.CONTRACT_WRITE, Permission.CONTRACT_SIGN,
+                      Permission.CONTRACT_EXPORT})
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # Administrators see every customer through CUSTOMER_READ_ALL; the narrower read
@@ -71,9 +87,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # is the easiest thing to walk out of the door with.
     Role.SALES_MANAGER: frozenset({Permission.USER_LIST, Permission.CUSTOMER_READ_TEAM,
                                    Permission.CUSTOMER_TRANSFER, Permission.CUSTOMER_IMPORT,
-                                   Permission.CUSTOMER_EXPORT}) | _SELLING,
+                                   Permission.CUSTOMER_EXPORT, Permission.CONTRACT_APPROVE,
+                                   Permission.TEMPLATE_MANAGE}) | _SELLING,
     Role.SALES_REP: frozenset({Permission.CUSTOMER_READ_OWN}) | _SELLING,
-    Role.FINANCE: frozenset({Permission.CUSTOMER_READ_ALL, Permission.SENSITIVE_REVEAL}),
+    Role.FINANCE: frozenset({Permission.CUSTOMER_READ_ALL, Permission.SENSITIVE_REVEAL,
+                             Permission.CONTRACT_APPROVE, Permission.CONTRACT_EXPORT}),
     Role.AUDITOR: frozenset(
         {Permission.USER_LIST, Permission.AUDIT_VIEW, Permission.AUDIT_EXPORT,
          Permission.AUDIT_VERIFY, Permission.CUSTOMER_READ_ALL}

@@ -8,6 +8,8 @@ from core.accounts import AccountService
 from core.audit import AuditEvent
 from core.audit_service import AuditService
 from core.changes import ChangeBus
+from core.contracts.output import ContractOutputService
+from core.contracts.service import ContractService
 from core.customers.exporting import ExportService
 from core.customers.importing import ImportService
 from core.customers.interactions import InteractionService
@@ -20,6 +22,7 @@ from core.ports import CredentialStore, KeyVault, Store, Unlocked
 from core.remember import RememberService
 from core.roles import ROLE_LABELS, Permission
 from core.settings_service import PolicyService
+from core.signing_service import SigningService
 from core.trail import Clock, Guard, append
 from core.users import User
 from core.vault_admin import VaultAdminService
@@ -60,6 +63,11 @@ class Session:
                                       self.customers)
         self.subject_rights = SubjectRightsService(self._store, self._guard, ctx.clock,
                                                    self.bus, self.customers)
+        self.signing = SigningService(self._store, self._guard, ctx.clock, self.bus)
+        self.contracts = ContractService(self._store, self._guard, ctx.clock, self.bus,
+                                         self.customers, self._keys)
+        self.contract_pdfs = ContractOutputService(self._store, self._guard, ctx.clock,
+                                                   self.bus, self.contracts, self.signing)
         self.remember = RememberService(self._store, self._keys, ctx.credentials, ctx.clock,
                                         self.bus)
 

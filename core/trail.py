@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from core.audit import GENESIS, AuditEntry, AuditEvent, chain_hash, entry_body, redact, seal
+from core.audit_personal import PERSONAL, SubjectKeyRepository, seal_personal, subject_of
 from core.errors import PasswordChangeRequired, PermissionDenied
 from core.ports import Repositories, Store
 from core.roles import PERMISSION_ACTIONS, Permission, has_permission
@@ -23,6 +24,11 @@ def append(repos: Repositories, actor: User | None, event: AuditEvent, at: datet
     seq = head.seq + 1 if head else 1
     name = actor_name if actor_name is not None else (actor.name if actor else "")
     details = redact(event.details)
+    if event.personal:
+        keys: SubjectKeyRepository = repos.subject_keys  # type: ignore[attr-defined]
+        details[PERSONAL] = seal_personal(
+            keys, event.subject or subject_of(event.object_type, event.object_id),
+            redact(event.personal))
     body = entry_body(at, actor.id if actor else None, name, event.action, event.object_type,
                       event.object_id, event.outcome, details)
     digest = chain_hash(prev, body)

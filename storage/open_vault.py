@@ -53,6 +53,9 @@ class SqlStore:
         with self.db.reading() as conn:
             yield SqlRepositories(conn)
 
+    def checkpoint(self) -> None:
+        self.db.checkpoint()
+
 
 def db_files(folder: Path, name: str) -> list[Path]:
     base = folder / name

@@ -13,10 +13,18 @@ import sqlcipher3
 from core.audit import AuditEntry, AuditFilter, ChainHead
 from core.roles import Role
 from core.users import User, normalise_name
+from storage.contracts_repo import (
+    NoCreditLimits,
+    SqlContracts,
+    SqlContractTemplates,
+    SqlQualifications,
+)
 from storage.customer_bulk import SqlCustomerBulk
 from storage.customers_repo import SqlCustomers
 from storage.interactions_repo import SqlInteractions, SqlTasks
 from storage.privacy_repo import SqlPrivacy
+from storage.signing_repo import SqlSigning
+from storage.subject_keys_repo import SqlSubjectKeys
 
 _USER_COLUMNS = ("id, name, role, active, must_change_password, created_at, slot_id, "
                  "last_login_at, display_name, manager_id")
@@ -217,4 +225,10 @@ class SqlRepositories:
         self.tasks = SqlTasks(conn)
         self.customer_bulk = SqlCustomerBulk(conn)
         self.privacy = SqlPrivacy(conn)
+        self.signing = SqlSigning(conn)
+        self.subject_keys = SqlSubjectKeys(conn)
+        self.contracts = SqlContracts(conn)
+        self.contract_templates = SqlContractTemplates(conn)
+        self.qualifications = SqlQualifications(conn)
+        self.credit = NoCreditLimits()
 

@@ -23,6 +23,7 @@ from core.auth import Authenticator
 from core.changes import Changes
 from core.session import Session
 from ui.bus import BusBridge
+from ui.contracts.verify_dialog import VerifyDialog
 from ui.lock import IdleWatcher, LockScreen
 from ui.pages import allowed_pages
 from ui.widgets import role_label
@@ -48,6 +49,7 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, QWidget] = {}
         self._nav_actions: list[QAction] = []
         self.bridge: BusBridge | None = None
+        self.verify_dialog: VerifyDialog | None = None
         self.lock_screen: LockScreen | None = None
         self._resume_page = ""  # the first page the role has
         self._closed = False
@@ -99,6 +101,12 @@ class MainWindow(QMainWindow):
         self.quit_action.triggered.connect(self.quit)
         file_menu.addAction(self.lock_action)
         file_menu.addAction(self.logout_action)
+        # Checking a signed PDF needs no permission (only the vault's trust roots).
+        self.verify_action = QAction(self.tr("&Verify a signed PDF…"), self)
+        self.verify_action.setShortcut(QKeySequence(
+            Qt.Modifier.CTRL | Qt.Modifier.SHIFT | Qt.Key.Key_V))
+        self.verify_action.triggered.connect(self.open_verify_dialog)
+        file_menu.addAction(self.verify_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
@@ -154,6 +162,11 @@ class MainWindow(QMainWindow):
             page.hide()
             page.deleteLater()
         self.pages = {}
+        if self.verify_dialog is not None:  # it shows what a file revealed: gone when locked
+            self.verify_dialog.wipe()
+            self.verify_dialog.close()
+            self.verify_dialog.deleteLater()
+            self.verify_dialog = None
 
     # -- navigation --------------------------------------------------------------------------
     def current_page_key(self) -> str | None:
@@ -167,6 +180,15 @@ class MainWindow(QMainWindow):
                 return
         if self.nav.count():
             self.nav.setCurrentRow(0)
+
+    def open_verify_dialog(self) -> VerifyDialog | None:
+        if self.locked or self._closed:
+            return None
+        if self.verify_dialog is None:
+            self.verify_dialog = VerifyDialog(self.session, self)
+        self.verify_dialog.show()
+        self.verify_dialog.raise_()
+        return self.verify_dialog
 
     # -- locking -----------------------------------------------------------------------------
     @property
@@ -190,6 +212,7 @@ class MainWindow(QMainWindow):
         self.screens.addWidget(self.lock_screen)
         self.screens.setCurrentWidget(self.lock_screen)
         self.lock_action.setEnabled(False)
+        self.verify_action.setEnabled(False)
         self.lock_status.setText(self.tr("Locked"))
         self.lock_screen.password.setFocus()
 
@@ -201,6 +224,7 @@ class MainWindow(QMainWindow):
             self.lock_screen = None
         self.screens.setCurrentIndex(0)
         self.lock_action.setEnabled(True)
+        self.verify_action.setEnabled(True)
         self._build_pages()
         self.idle.set_idle_ms(self._idle_ms())
         self.idle.start()

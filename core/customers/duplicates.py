@@ -79,16 +79,19 @@ class DuplicateMatch:
 class BulkRepository(Protocol):
     """Storage for import, export, duplicates and merging (storage.customer_bulk)."""
 
-    def loading(self) -> AbstractContextManager[None]:
-        """Wraps many bulk_add calls in one transaction (tunes storage for a bulk load)."""
+    def loading(self, expected_rows: int = 0) -> AbstractContextManager[None]:
+        """Wraps many bulk_add calls in one transaction (tunes storage for a bulk load of
+        about `expected_rows` rows; 0 when unknown)."""
         ...
     def max_customer_id(self) -> int: ...
     def candidates(self, probes: Sequence[Probe], up_to_id: int | None,
                    per_name: int = 10) -> list[Candidate]:
         """Customers with id <= up_to_id (None: any) sharing a key with a probe."""
         ...
+    def has_contracts(self, customer_id: int) -> bool: ...
     def move_history(self, from_id: int, to_id: int) -> tuple[int, int]:
-        """Move interactions and tasks; (interactions, tasks) moved."""
+        """Move interactions, tasks and qualification documents; (interactions, tasks)
+        moved."""
         ...
     def delete(self, customer: Customer) -> None: ...
     def full_page(self, scope: Scope, after_id: int, limit: int) -> list[Customer]:

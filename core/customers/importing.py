@@ -164,7 +164,7 @@ class ImportService:
         with self._store.transaction() as plain:
             repos = bulk_repos(plain)
             before = repos.customer_bulk.max_customer_id()
-            with repos.customer_bulk.loading():
+            with repos.customer_bulk.loading(job.sheet.estimated_rows):
                 for batch in job.batches():
                     _stop_if(cancelled)
                     rows = job.process(repos, batch, before)
@@ -206,7 +206,7 @@ class ImportService:
                 if progress:
                     progress(written, max(total, written))
 
-            with repos.customer_bulk.loading():
+            with repos.customer_bulk.loading(total):
                 for draft, owner in rows:
                     if owner not in owners:
                         owners[owner] = owner_problem(repos, actor, scope, owner)

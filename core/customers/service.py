@@ -193,8 +193,8 @@ class CustomerService:
         with self._store.transaction() as repos:
             customer = repos.customers.add(clean, owner, now)
             append(repos, actor, AuditEvent("customer.created", "customer", str(customer.id), {
-                "name": customer.name, "owner_id": owner,
-                "protected_fields": sorted(customer.sensitive)}), now)
+                "owner_id": owner, "protected_fields": sorted(customer.sensitive)},
+                personal={"name": customer.name}), now)
         self._bus.publish(Changes(customers=True))
         return self._view(actor, scope, customer)
 
@@ -216,7 +216,8 @@ class CustomerService:
             changed = field_changes(customer, saved)
             if changed:
                 append(repos, actor, AuditEvent("customer.updated", "customer",
-                                                str(customer_id), changed), now)
+                                                str(customer_id), {"fields": sorted(changed)},
+                                                personal=changed), now)
         self._bus.publish(Changes(customers=True))
         return self._view(actor, scope, saved)
 
@@ -310,6 +311,10 @@ class CustomerService:
             current = repos.customers.get(remove_id)
             if current is None or current.version != remove.version:
                 raise EditConflict()
+            if repos.customer_bulk.has_contracts(remove_id):
+                # A contract names its party; it cannot silently change to another record.
+                raise InvalidInput(f"{remove.name} has contracts, so it must be the record "
+                                   "that is kept: merge the other record into it.")
             moved = repos.customer_bulk.move_history(remove_id, keep_id)
             plain.privacy.move_consents(remove_id, keep_id)  # type: ignore[attr-defined]
             heirs = repos.customers.shared_with(remove_id) | {remove.owner_id}
@@ -319,9 +324,11 @@ class CustomerService:
             repos.customer_bulk.delete(current)
             saved = repos.customers.get(keep_id) or saved
             append(repos, actor, AuditEvent("customer.merged", "customer", str(keep_id), {
-                "kept": keep_id, "removed": remove_id, "removed_name": remove.name,
+                "kept": keep_id, "removed": remove_id,
                 "removed_owner_id": remove.owner_id, "interactions_moved": moved[0],
-                "tasks_moved": moved[1], "fields": sorted(field_changes(keep, saved))}), now)
+                "tasks_moved": moved[1], "fields": sorted(field_changes(keep, saved))},
+                personal={"removed_name": remove.name},
+                subject=f"customer:{keep_id}"), now)
         self._bus.publish(Changes(customers=True, interactions=True))
         return self._view(actor, scope, saved)
 

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any, Protocol, cast
 
 from core.audit import AuditEntry, AuditEvent
+from core.audit_personal import subject_of
+from core.audit_service import opened
 from core.changes import ChangeBus, Changes
 from core.customers.collected import FIELDS_KEY, field_settings
 from core.customers.interactions import Interaction, Task
@@ -99,8 +101,8 @@ class SubjectRightsService:
             interactions: list[Interaction] = repos.interactions.timeline(  # type: ignore
                 customer_id, None, _ALL)
             tasks: list[Task] = repos.tasks.for_customer(customer_id, _ALL)  # type: ignore
-            trail = cast(_HistoryRepos, repos.privacy).audit_about(  # type: ignore
-                customer_id)
+            trail = opened(repos, cast(_HistoryRepos, repos.privacy).audit_about(  # type: ignore
+                customer_id))
         record = _plain(customer)
         record["owner_name"] = owner.name if owner else ""
         record["custom_labels"] = {k: labels[k].label for k in customer.custom if k in labels}
@@ -148,6 +150,11 @@ class SubjectRightsService:
                 "reason": reason, "interactions_scrubbed": interactions,
                 "tasks_scrubbed": tasks}), now)
             cast(_HistoryRepos, repos.privacy).purge_index_residue()  # type: ignore
+            # Personal details in the audit trail become unreadable (crypto-shredding).
+            repos.subject_keys.forget(subject_of("customer", str(customer_id)))  # type: ignore
+        # The erased pages are overwritten in the database (secure_delete), but their last
+        # versions still sit in the write-ahead log until it is checkpointed.
+        self._store.checkpoint()
         self._bus.publish(Changes(customers=True, interactions=True))
 
 

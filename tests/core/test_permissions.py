@@ -12,6 +12,8 @@ import pytest
 
 from core.audit import AuditFilter, now_utc
 from core.auth import Authenticator
+from core.contracts.model import ClauseCategory, TemplateClause
+from core.contracts.workflow import ContractState
 from core.customers.collected import OPTIONAL_FIELDS, CustomField
 from core.customers.interactions import InteractionKind
 from core.customers.model import NATIONAL_ID, CustomerDraft, CustomerKind
@@ -20,6 +22,8 @@ from core.policy import Policy
 from core.roles import PERMISSION_ACTIONS, ROLE_PERMISSIONS, Permission, Role, has_permission
 from core.session import Session
 from tests.conftest import ADMIN, USERS
+from tests.core.contract_support import PDF as CONTRACT_PDF
+from tests.core.contract_support import contract_for, password_of, small_terms
 
 # Each permission mapped to a call it guards and a check that the call really took effect.
 Call = Callable[[Session, Path], Any]
@@ -112,6 +116,53 @@ def _define_fields(s: Session, _: Path) -> Any:
                                 [CustomField("wechat", "WeChat ID", sensitive=True)])
 
 
+# -- contracts ---------------------------------------------------------------------------------
+def _draft_contract(s: Session, _: Path) -> Any:
+    customer_id = (s.customers.create(s.user, CustomerDraft(
+        kind=CustomerKind.COMPANY, name="Matrix Contract Probe")).id
+        if s.can(Permission.CUSTOMER_WRITE) else 1)
+    return s.contracts.draft(s.user, customer_id, small_terms())
+
+
+def _approve_contract(s: Session, _: Path) -> Any:
+    # Roles refused must be refused before any contract is prepared or looked up.
+    cid = (contract_for(s, ContractState.IN_REVIEW)
+           if s.can(Permission.CONTRACT_APPROVE) else 1)
+    return s.contracts.approve(s.user, cid, password_of(s))
+
+
+def _sign_contract(s: Session, _: Path) -> Any:
+    if not s.can(Permission.CONTRACT_SIGN):
+        return s.contracts.mark_signed(s.user, 1, CONTRACT_PDF, "0" * 64)
+    cid = contract_for(s, ContractState.APPROVED)
+    return s.contracts.mark_signed(s.user, cid, CONTRACT_PDF,
+                                   s.contracts.document(s.user, cid).fingerprint)
+
+
+def _export_contract(s: Session, tmp: Path) -> Any:
+    cid = contract_for(s, ContractState.SIGNED) if s.can(Permission.CONTRACT_EXPORT) else 1
+    return cid, s.contracts.export_signed(s.user, cid, tmp / "signed.pdf")
+
+
+def _manage_templates(s: Session, _: Path) -> Any:
+    template_id = (next(t.id for t in s.contracts.templates(s.user) if t.code == "sales-en")
+                   if s.can(Permission.TEMPLATE_MANAGE) else 1)
+    return s.contracts.add_template_version(s.user, template_id, "Matrix Template", "", [
+        TemplateClause(ClauseCategory.OTHER, "Matrix clause", "Matrix text.")])
+
+
+def _use_organisation_certificate(s: Session, _: Path) -> Any:
+    from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
+
+    from core.pdf import pki
+
+    ca = pki.create_ca("Matrix Public CA", now_utc())
+    org = pki.issue_certificate(ca, "Matrix Org", "Matrix Org", now_utc())
+    blob = pkcs12.serialize_key_and_certificates(b"org", org.key, org.certificate,
+                                                 [ca.certificate], BestAvailableEncryption(b"pw"))
+    return s.signing.use_organisation_certificate(s.user, blob, "pw")
+
+
 CALLS: dict[Permission, Call] = {
     Permission.USER_LIST: lambda s, _: s.accounts.list_users(s.user),
     Permission.USER_MANAGE: _add_user,
@@ -133,6 +184,12 @@ CALLS: dict[Permission, Call] = {
     Permission.CUSTOMER_IMPORT: _import_customers,
     Permission.CUSTOMER_EXPORT: _export_customers,
     Permission.PRIVACY_MANAGE: _define_fields,
+    Permission.CONTRACT_WRITE: _draft_contract,
+    Permission.CONTRACT_APPROVE: _approve_contract,
+    Permission.CONTRACT_SIGN: _sign_contract,
+    Permission.CONTRACT_EXPORT: _export_contract,
+    Permission.TEMPLATE_MANAGE: _manage_templates,
+    Permission.SIGNING_MANAGE: _use_organisation_certificate,
 }
 
 
@@ -175,9 +232,25 @@ def _took_effect(permission: Permission, result: Any, admin: Session, tmp: Path)
     if permission == Permission.CUSTOMER_EXPORT:
         exported = admin.audit.page(admin.user, AuditFilter(action="customer.exported"))
         return (tmp / "customers.csv").is_file() and len(exported) == 1
+    if permission == Permission.SIGNING_MANAGE:
+        return admin.signing.organisation_certificate() == result
     if permission == Permission.PRIVACY_MANAGE:
         return admin.privacy.fields().custom == {
             "wechat": CustomField("wechat", "WeChat ID", sensitive=True)}
+    if permission == Permission.CONTRACT_WRITE:
+        return admin.contracts.get(admin.user, result.id).title == "年度维护合同"
+    if permission == Permission.CONTRACT_APPROVE:
+        approved = admin.contracts.approval_progress(admin.user, result.id).approved
+        return result.state in ("in_review", "approved") and len(approved) >= 1
+    if permission == Permission.CONTRACT_SIGN:
+        return admin.contracts.archived(admin.user, result.id) is not None
+    if permission == Permission.CONTRACT_EXPORT:
+        _cid, path = result
+        exported = admin.audit.page(admin.user, AuditFilter(action="contract.exported"))
+        return path.read_bytes() == CONTRACT_PDF and len(exported) == 1
+    if permission == Permission.TEMPLATE_MANAGE:
+        return any(t.code == "sales-en" and t.latest_version == 2
+                   for t in admin.contracts.templates(admin.user))
     raise AssertionError(permission)
 
 
@@ -232,6 +305,7 @@ def test_role_permission_matrix(role: Role, permission: Permission, login: Any,
     assert admin.customers.search(admin.user, "Matrix Import Probe") == []
     assert not (tmp_path / "customers.csv").exists()
     assert admin.privacy.fields().custom == {}
+    assert admin.signing.organisation_certificate() is None
     if permission in NEEDS_PROBE:
         probe = admin.customers.get(admin.user, _probe(admin, tmp_path)["probe"])
         assert probe.owner_id == _probe(admin, tmp_path)["rep"] and probe.version == 1

@@ -3,6 +3,7 @@ request, anonymisation that leaves no trace in the database file, and the retent
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,8 +12,9 @@ from typing import Any
 import pytest
 
 from core.audit import AuditFilter, now_utc
+from core.audit_personal import ERASED
 from core.auth import Authenticator
-from core.customers.collected import OPTIONAL_FIELDS, CustomField
+from core.customers.collected import OPTIONAL_FIELDS, CustomField, as_draft
 from core.customers.interactions import InteractionKind
 from core.customers.model import NATIONAL_ID, PERSONAL_MOBILE, Contact, CustomerDraft, CustomerKind
 from core.customers.validate import CustomerInvalid
@@ -301,18 +303,46 @@ def test_anonymising_leaves_no_trace_but_keeps_the_record_and_its_history(
     (entry,) = _actions(admin, "customer.anonymised")
     assert entry.details["reason"] == "subject asked for erasure"
     assert admin.audit.verify(admin.user).ok
+    # The trail keeps every entry, but the personal details in them are erased with the
+    # subject's key (crypto-shredding), and the chain still verifies.
+    (created,) = [e for e in _actions(admin, "customer.created") if e.object_id == str(made.id)]
+    assert created.details["personal"] == ERASED and "name" not in created.details
     plain, key = _snapshot(admin, vault_path)
-    for trace in TRACES:
+    for trace in (*TRACES, "张伟明", "Weiming", "Zhang"):
         assert trace.encode() not in plain, trace
-    # The name alone is still in the append-only audit trail (customer.created), which cannot
-    # be rewritten without breaking its hash chain (a known gap, reported); no other table,
-    # FTS shadow tables included, holds it.
     conn = raw_connect(db_path(vault_path), key)
     try:
-        assert _tables_holding(conn, "张伟明") <= {"audit_log"}
-        assert _tables_holding(conn, "Weiming") <= {"audit_log"}
+        for trace in ("张伟明", "Weiming", "prefers mornings"):
+            assert _tables_holding(conn, trace) == set(), trace
     finally:
         conn.close()
+
+
+def test_the_trail_seals_personal_details_and_shows_them_while_the_customer_exists(
+        login: Any, vault_path: Path) -> None:
+    admin: Session = login(Role.ADMINISTRATOR)
+    made = admin.customers.create(admin.user, _person())
+    view = admin.customers.get(admin.user, made.id)
+    admin.customers.update(admin.user, made.id, dataclasses.replace(
+        as_draft(view.customer), notes="moved to Hangzhou"), view.customer.version)
+    (created,) = [e for e in _actions(admin, "customer.created") if e.object_id == str(made.id)]
+    assert created.details["name"] == made.name
+    (updated,) = [e for e in _actions(admin, "customer.updated") if e.object_id == str(made.id)]
+    assert updated.details["notes"]["after"] == "moved to Hangzhou"
+    assert updated.details["fields"] == ["notes"]
+    key = admin.vault.export_key(admin.user)
+    conn = raw_connect(db_path(vault_path), key)
+    try:  # stored sealed: the table holds no name, only ciphertext under the subject's key
+        assert "audit_log" not in _tables_holding(conn, made.name)
+        assert "audit_log" not in _tables_holding(conn, "moved to Hangzhou")
+    finally:
+        conn.close()
+    admin.subject_rights.anonymise(admin.user, made.id, "retention ended")
+    for action in ("customer.created", "customer.updated"):
+        (entry,) = [e for e in _actions(admin, action) if e.object_id == str(made.id)]
+        assert entry.details["personal"] == ERASED
+    assert "notes" in updated.details["fields"]
+    assert admin.audit.verify(admin.user).ok
 
 
 def _tables_holding(conn: Any, needle: str) -> set[str]:

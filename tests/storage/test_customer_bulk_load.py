@@ -43,3 +43,61 @@ def test_rows_out_of_name_order_are_all_indexed(tmp_path: Path) -> None:
         assert len(cdb.names(EVERYONE, "上海")) == len(names)
     finally:
         cdb.db.close()
+
+
+def index_sql(cdb: CustomerDb) -> dict[str, str]:
+    return {name: sql for name, sql in cdb.db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
+
+
+def dropped_during(cdb: CustomerDb, expected_rows: int) -> set[str]:
+    before = index_sql(cdb)
+    with cdb.write() as repos, repos.customer_bulk.loading(expected_rows):
+        inside = set(index_sql(cdb))
+        repos.customers.bulk_add([(draft(f"Load {i}", city="杭州"), REP_A)
+                                  for i in range(30)], T0)
+    assert index_sql(cdb) == before  # every index back, exactly as the migration made it
+    return set(before) - inside
+
+
+def test_a_large_load_into_an_empty_table_rebuilds_every_index_after(tmp_path: Path) -> None:
+    cdb = CustomerDb(tmp_path)
+    try:
+        dropped = dropped_during(cdb, 5000)
+        assert {"customers_name", "customers_city", "customer_phones_phone"} <= dropped
+        # ...and what was loaded is found through the rebuilt indexes.
+        assert len(cdb.names(EVERYONE, "杭州")) == 30
+        plan = " ".join(str(r) for r in cdb.db.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM customers ORDER BY name_key, id LIMIT 5"))
+        assert "customers_name" in plan
+    finally:
+        cdb.db.close()
+
+
+def test_a_load_small_beside_the_table_keeps_its_indexes(tmp_path: Path) -> None:
+    cdb = CustomerDb(tmp_path)
+    try:
+        with cdb.write() as repos:
+            repos.customers.bulk_add([(draft(f"Old {i}"), REP_A) for i in range(2500)], T0)
+        assert dropped_during(cdb, 1000) == set()  # 2,500 rows >= 2 x 1,000
+        # A load as big as the table drops only the list's sort indexes: the duplicate
+        # lookups still need the others to compare with the rows already there.
+        dropped = dropped_during(cdb, 2000)
+        assert "customers_name" in dropped
+        assert not dropped & {"customers_city", "customers_credit_code",
+                              "customer_phones_phone"}
+    finally:
+        cdb.db.close()
+
+
+def test_a_failed_load_leaves_every_index_in_place(tmp_path: Path) -> None:
+    cdb = CustomerDb(tmp_path)
+    try:
+        before = index_sql(cdb)
+        with pytest.raises(RuntimeError), cdb.write() as repos, \
+                repos.customer_bulk.loading(50_000):
+            assert "customers_name" not in index_sql(cdb)
+            raise RuntimeError("cancelled half way")
+        assert index_sql(cdb) == before
+    finally:
+        cdb.db.close()

@@ -3,6 +3,8 @@ filters, what the auditor may do, and a lock that leaves no customer on screen."
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,13 +14,15 @@ from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 
 from core.auth import Authenticator
-from core.customers.model import CustomerStatus
-from core.customers.ports import SortKey
+from core.customers.model import CustomerDraft, CustomerKind, CustomerStatus
+from core.customers.ports import CustomerFilter, SortKey
 from core.roles import Role
-from tests.conftest import USERS
+from core.session import Session
+from tests.conftest import ADMIN, USERS
 from tests.ui.conftest import Make
 from tests.ui.customers_support import (
     OTHER_CUSTOMERS,
+    OTHER_REP,
     REP,
     REP_CUSTOMERS,
     customers_page,
@@ -28,7 +32,7 @@ from tests.ui.customers_support import (
     seed,
     visible_texts,
 )
-from ui.customers.list_model import CITY, KIND, NAME, UPDATED, CustomerListModel
+from ui.customers.list_model import CITY, ID, KIND, NAME, UPDATED, CustomerListModel
 from ui.customers.page import CustomersPage
 
 
@@ -187,3 +191,207 @@ def test_locking_destroys_the_page_and_leaves_no_customer_in_any_widget(
     assert not shiboken6.isValid(page)
     leaked = [t for t in visible_texts() if any(n in t for n in customer_texts)]
     assert leaked == []
+
+
+# -- the windowed list over many customers -----------------------------------------------------
+MANY = 240  # the rep's customers beside the five above: 25 pages of 10, a window of 8
+
+
+def seed_many(auth: Authenticator, vault: Path) -> None:
+    """The usual customers, then MANY more of the rep's and some of the other rep's, through
+    storage's bulk path (creating them one by one through the service is slow)."""
+    seed(auth, vault)
+    owners = {}
+    for user in (REP, OTHER_REP):
+        session = auth.login(vault, *user)
+        owners[user] = session.user.id
+        session.close()
+    session = auth.login(vault, *ADMIN)
+    statuses = list(CustomerStatus)
+    rows = [(CustomerDraft(kind=CustomerKind.COMPANY, name=f"Firm {i:03d} {'甲乙丙丁'[i % 4]}",
+                           city=("上海", "北京", "广州")[i % 3], status=statuses[i % 4]),
+             owners[REP]) for i in range(MANY)]
+    rows += [(CustomerDraft(kind=CustomerKind.COMPANY, name=f"Firm {i:03d} Rival"),
+              owners[OTHER_REP]) for i in range(40)]
+    with session._store.transaction() as repos:  # type: ignore[attr-defined]
+        repos.customers.bulk_add(rows, datetime.now(UTC))
+    session.close()
+
+
+def core_rows(session: Session, sort: str = SortKey.NAME, descending: bool = False,
+              flt: CustomerFilter | None = None) -> list[int]:
+    """Every row the user may see, in order, as core's keyset pages give them."""
+    service, ids, after = session.customers, [], None
+    while True:
+        rows = service.page(session.user, flt or CustomerFilter(), sort, descending,
+                            after=after, limit=100)
+        ids += [r.id for r in rows]
+        if len(rows) < 100:
+            return ids
+        after = service.cursor_after(rows[-1], sort)
+
+
+def shown(page: CustomersPage) -> range:
+    view = page.view
+    last = view.rowAt(view.viewport().height() - 1)
+    return range(view.rowAt(0), (last if last >= 0 else page.model.rowCount() - 1) + 1)
+
+
+def wait_shown(qtbot: QtBot, page: CustomersPage) -> list[int]:
+    """The ids of the rows in view, once they are all held."""
+    def held() -> bool:
+        page.view.viewport().update()
+        return all(page.model.summary(r) is not None for r in shown(page))
+
+    qtbot.waitUntil(held, timeout=5000)
+    ids = []
+    for r in shown(page):
+        item = page.model.summary(r)
+        assert item is not None
+        ids.append(item.id)
+    return ids
+
+
+def scroll_to_end(qtbot: QtBot, page: CustomersPage, bound: int) -> None:
+    model, peak, deadline = page.model, 0, time.monotonic() + 20
+    while model.canFetchMore() or model.loading:
+        assert time.monotonic() < deadline, "the list stopped growing"
+        page.view.scrollToBottom()
+        qtbot.wait(5)
+        peak = max(peak, model.materialised)
+    qtbot.waitUntil(lambda: not model.loading)
+    assert max(peak, model.materialised) <= bound
+
+
+@pytest.fixture
+def small_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(CustomerListModel, "PAGE", 10)
+    monkeypatch.setattr(CustomerListModel, "WINDOW", 80)
+    monkeypatch.setattr(CustomerListModel, "REFRESH_MAX", 20)
+
+
+@pytest.mark.usefixtures("small_window")
+def test_scrolling_far_down_and_back_shows_core_rows_and_holds_at_most_the_window(
+        qtbot: QtBot, auth: Authenticator, vault_path: Path, make_controller: Make) -> None:
+    seed_many(auth, vault_path)
+    main = log_in_as(qtbot, make_controller(auth, vault=vault_path), REP)
+    main.resize(900, 520)
+    page = customers_page(qtbot, main)
+    model = page.model
+    qtbot.waitUntil(lambda: model.rowCount() > 0 and not model.loading)
+    assert len(shown(page)) * 2 + 2 * model.PAGE <= model.WINDOW  # the test's own premise
+    expected = core_rows(main.session)
+    assert len(expected) == MANY + len(REP_CUSTOMERS)  # the rep's own, none of the other's
+
+    scroll_to_end(qtbot, page, model.WINDOW)
+    assert model.rowCount() == len(expected) and model.anchors == 25
+    assert wait_shown(qtbot, page) == expected[shown(page).start:shown(page).stop]
+    assert model.summary(0) is None  # the top was dropped
+
+    # Back up a screen at a time: every screen shows core's rows at those positions, read
+    # again by key, and the window never grows past its bound.
+    calls: list[Any] = []
+    service = main.session.customers
+    real = service.page
+    service.page = lambda *a, **k: (calls.append(k.get("after")), real(*a, **k))[1]  # type: ignore[method-assign]
+    bar = page.view.verticalScrollBar()
+    while True:
+        ids = wait_shown(qtbot, page)
+        rows = shown(page)
+        assert ids == expected[rows.start:rows.stop]
+        assert model.materialised <= model.WINDOW
+        if bar.value() == 0:
+            break
+        bar.setValue(bar.value() - bar.pageStep())
+    assert calls and calls.count(None) == 1  # only the first page is read without a key
+
+    # Dragging the scrollbar to the middle of what was reached reads that page by its key.
+    bar.setValue(bar.maximum() // 2)
+    rows = shown(page)
+    assert wait_shown(qtbot, page) == expected[rows.start:rows.stop]
+    texts = visible_texts()
+    assert not any("Rival" in text for text in texts)
+
+
+@pytest.mark.usefixtures("small_window")
+def test_sorting_filtering_and_refreshing_a_windowed_list(
+        qtbot: QtBot, auth: Authenticator, vault_path: Path, make_controller: Make) -> None:
+    seed_many(auth, vault_path)
+    main = log_in_as(qtbot, make_controller(auth, vault=vault_path), REP)
+    main.resize(900, 520)
+    page = customers_page(qtbot, main)
+    model = page.model
+    qtbot.waitUntil(lambda: model.rowCount() > 0 and not model.loading)
+
+    click_header(qtbot, page, UPDATED)  # newest first, ties by id
+    qtbot.waitUntil(lambda: model.sort_key == (SortKey.UPDATED, True) and not model.loading)
+    scroll_to_end(qtbot, page, model.WINDOW)
+    expected = core_rows(main.session, SortKey.UPDATED, True)
+    assert model.rowCount() == len(expected)
+    page.view.scrollToTop()
+    assert wait_shown(qtbot, page) == expected[:len(shown(page))]
+
+    # A change elsewhere, deep in the list: the place stays and shows core's rows there, and
+    # the rows above are read again by key.
+    page.view.scrollTo(model.index(len(expected) - 60, 0))
+    before = wait_shown(qtbot, page)
+    start = shown(page).start
+    main.session.customers.create(main.session.user, CustomerDraft(
+        kind=CustomerKind.COMPANY, name="Newest Ltd", status=CustomerStatus.ACTIVE))
+    qtbot.waitUntil(lambda: not model.loading and model.summary(0) is None)
+    expected = core_rows(main.session, SortKey.UPDATED, True)
+    rows = shown(page)
+    assert rows.start == start
+    ids = wait_shown(qtbot, page)
+    assert ids == before == expected[rows.start + 1:rows.stop + 1]  # one newer row above
+    assert model.materialised <= model.WINDOW
+    page.view.scrollToTop()
+    ids = wait_shown(qtbot, page)
+    assert ids[:model.PAGE] == expected[:model.PAGE]  # the first page is read from the top
+    places = [expected.index(i) for i in ids]  # the rest in key order, none twice
+    assert places == sorted(set(places))
+
+    page.status.setCurrentIndex(page.status.findData(CustomerStatus.ACTIVE))
+    flt = CustomerFilter(status=CustomerStatus.ACTIVE)
+    qtbot.waitUntil(lambda: model.filter == flt and not model.loading)
+    scroll_to_end(qtbot, page, model.WINDOW)
+    expected = core_rows(main.session, SortKey.UPDATED, True, flt)
+    assert model.rowCount() == len(expected)
+    rows = shown(page)
+    assert wait_shown(qtbot, page) == expected[rows.start:rows.stop]
+    assert all(model.summary(r).status == CustomerStatus.ACTIVE for r in rows)  # type: ignore[union-attr]
+
+
+
+def test_the_model_alone_drops_far_pages_and_reads_them_again_by_key(
+        qtbot: QtBot, auth: Authenticator, vault_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(CustomerListModel, "PAGE", 1)
+    monkeypatch.setattr(CustomerListModel, "WINDOW", 3)  # three pages of one row
+    seed(auth, vault_path)
+    session = auth.login(vault_path, *REP)
+    try:
+        model = CustomerListModel(session)
+        model.reload()
+        qtbot.waitUntil(lambda: model.rowCount() == 1 and not model.loading)
+        while model.canFetchMore() or model.loading:
+            model.fetchMore()
+            qtbot.wait(2)
+            assert model.materialised <= 3
+        expected = core_rows(session)
+        assert model.rowCount() == len(expected) == 5
+        assert [model.summary(r) is not None for r in range(5)] == [False] * 2 + [True] * 3
+        assert model.row_of(expected[0]) is None
+
+        assert model.data(model.index(0, NAME)) is None  # asked for: read again by key
+        qtbot.waitUntil(lambda: model.summary(0) is not None and not model.loading)
+        assert [model.data(model.index(r, NAME), ID) for r in range(2)] == expected[:2]
+        assert model.summary(4) is None and model.materialised <= 3  # the far end went
+
+        model.set_query("上海")  # search hits: no keys to read again by, so all are kept
+        qtbot.waitUntil(lambda: model.query == "上海" and not model.loading)
+        assert model.materialised == model.rowCount() == 2 and not model.canFetchMore()
+        model.wipe()
+        assert model.rowCount() == 0 and model.materialised == 0 and model.anchors == 0
+    finally:
+        session.close()

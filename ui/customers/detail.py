@@ -1,6 +1,7 @@
-"""One customer: every field (protected ones masked, with an audited Reveal…), the timeline of
-interactions a page at a time, and the customer's tasks. Opened from the list or from Today;
-wiped and closed when the vault locks."""
+"""One customer: every field (protected ones masked, with an audited Reveal…; see
+details_tab.py), the timeline of interactions a page at a time, the customer's tasks, and the
+privacy tab (consents, access request, anonymisation; see privacy_tab.py). Opened from the list
+or from Today; wiped and closed when the vault locks."""
 
 from __future__ import annotations
 
@@ -14,14 +15,9 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
-    QFrame,
-    QGridLayout,
-    QGroupBox,
     QHeaderView,
     QLabel,
     QPushButton,
-    QScrollArea,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -31,20 +27,22 @@ from PySide6.QtWidgets import (
 from core.changes import Changes
 from core.customers.interactions import Interaction
 from core.customers.interactions import Task as CustomerTask
-from core.customers.model import SENSITIVE_FIELDS, CustomerView
+from core.customers.model import CustomerView
 from core.roles import Permission
 from core.session import Session
 from ui.bus import BusBridge
+from ui.customers.details_tab import DetailsTab
 from ui.customers.form import CustomerFormDialog
 from ui.customers.history import TaskListModel, TimelineModel
-from ui.customers.labels import kind_label, local_time, protected_label, status_label
+from ui.customers.labels import kind_label, status_label
 from ui.customers.log_dialog import LogInteractionDialog
 from ui.customers.masked import REVEAL_MS, ProtectedField
+from ui.customers.privacy_tab import PrivacyTab
 from ui.customers.share_merge import MergeDialog, ShareDialog
 from ui.widgets import add_status, button_row
 from ui.worker import Task, error_text, run_op
 
-DETAILS, TIMELINE, TASKS = range(3)
+DETAILS, TIMELINE, TASKS, PRIVACY = range(4)
 
 
 def _table(parent: QWidget, model: object) -> QTableView:
@@ -83,9 +81,13 @@ class CustomerDialog(QDialog):
         self.subtitle = QLabel(self)
         self.subtitle.setObjectName("pageIntro")
         self.tabs = QTabWidget(self)
-        self.tabs.addTab(self._details_tab(), self.tr("&Details"))
+        self.details = DetailsTab(session, customer_id, reveal_ms, self)
+        self.values = self.details.values
+        self.privacy = PrivacyTab(session, customer_id, self)
+        self.tabs.addTab(self.details, self.tr("&Details"))
         self.tabs.addTab(self._timeline_tab(), self.tr("&Timeline"))
         self.tabs.addTab(self._tasks_tab(), self.tr("Ta&sks"))
+        self.tabs.addTab(self.privacy, self.tr("&Privacy"))
 
         self.edit_button = QPushButton(self.tr("&Edit…"), self)
         self.edit_button.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_E))
@@ -98,6 +100,10 @@ class CustomerDialog(QDialog):
         self.merge_button.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_M))
         self.merge_button.clicked.connect(self.merge)
         self.merge_button.hide()
+        self.contract_button = QPushButton(self.tr("New co&ntract…"), self)
+        self.contract_button.clicked.connect(self.new_contract)
+        self.contract_button.hide()
+        self.contract_dialog: QDialog | None = None
         self.close_buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         self.close_buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -105,7 +111,8 @@ class CustomerDialog(QDialog):
         layout.addWidget(self.subtitle)
         layout.addWidget(self.tabs, 1)
         self.message, self.busy = add_status(layout, self)
-        extra = (self.edit_button, self.log_button, self.share_button, self.merge_button)
+        extra = (self.edit_button, self.log_button, self.share_button, self.merge_button,
+                 self.contract_button)
         for button in extra:
             button.setAutoDefault(False)  # Enter closes; editing is a deliberate click
         bottom = button_row(*extra)
@@ -115,58 +122,6 @@ class CustomerDialog(QDialog):
         self.load()
 
     # -- layout ------------------------------------------------------------------------------
-    def _details_tab(self) -> QWidget:
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        page = QWidget(scroll)
-        layout = QVBoxLayout(page)
-        self.values: dict[str, QLabel] = {}
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(12)
-        grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(3, 1)
-        left = (("kind", self.tr("Kind")), ("status", self.tr("Status")),
-                ("owner", self.tr("Owner")), ("phones", self.tr("Phones")),
-                ("email", self.tr("E-mail")), ("address", self.tr("Address")),
-                ("created", self.tr("Created")))
-        right = (("city", self.tr("City")), ("region", self.tr("Region")),
-                 ("industry", self.tr("Industry")), ("source", self.tr("Source")),
-                 ("tags", self.tr("Tags")), ("credit_code", self.tr("Credit code")),
-                 ("updated", self.tr("Updated")))
-        for column, fields in ((0, left), (2, right)):
-            for row, (key, caption) in enumerate(fields):
-                grid.addWidget(self._caption(caption, page), row, column,
-                               Qt.AlignmentFlag.AlignTop)
-                grid.addWidget(self._value(key, page), row, column + 1)
-        for row, (key, caption) in enumerate(
-                (("contacts", self.tr("Contacts")), ("notes", self.tr("Notes")),
-                 ("custom", self.tr("Other fields"))), start=len(left)):
-            grid.addWidget(self._caption(caption, page), row, 0, Qt.AlignmentFlag.AlignTop)
-            grid.addWidget(self._value(key, page), row, 1, 1, 3)
-        layout.addLayout(grid)
-        self.protected_box = QGroupBox(self.tr("Protected data"), page)
-        self.protected_form = QFormLayout(self.protected_box)
-        self.protected: dict[str, ProtectedField] = {}
-        layout.addWidget(self.protected_box)
-        layout.addStretch(1)
-        scroll.setWidget(page)
-        return scroll
-
-    @staticmethod
-    def _caption(text: str, parent: QWidget) -> QLabel:
-        caption = QLabel(text, parent)
-        caption.setObjectName("hint")
-        return caption
-
-    def _value(self, key: str, parent: QWidget) -> QLabel:
-        value = QLabel(parent)
-        value.setWordWrap(True)
-        value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        value.setTextFormat(Qt.TextFormat.PlainText)
-        self.values[key] = value
-        return value
-
     def _timeline_tab(self) -> QWidget:
         page = QWidget(self)
         self.timeline = TimelineModel(self)
@@ -225,6 +180,11 @@ class CustomerDialog(QDialog):
                    self.show_view)
         self.load_timeline()
         self.load_tasks()
+        self.privacy.load()
+
+    @property
+    def protected(self) -> dict[str, ProtectedField]:
+        return self.details.protected
 
     def load_timeline(self) -> None:
         session, actor, customer_id = self._session, self._session.user, self.customer_id
@@ -266,46 +226,19 @@ class CustomerDialog(QDialog):
         self.subtitle.setText(self.tr("{kind} · {status} · owner {owner}").format(
             kind=kind_label(view.kind), status=status_label(view.status),
             owner=view.owner_name or "—"))
-        contacts = "\n".join(" · ".join(p for p in (c.name, c.title, c.phone, c.email) if p)
-                             for c in view.contacts)
-        texts = {
-            "kind": kind_label(view.kind), "status": status_label(view.status),
-            "owner": view.owner_name, "phones": "\n".join(view.phones), "email": view.email,
-            "address": view.address, "city": view.city, "region": view.region,
-            "industry": view.industry, "source": view.source, "tags": ", ".join(view.tags),
-            "credit_code": view.credit_code, "contacts": contacts, "notes": view.notes,
-            "custom": "\n".join(f"{k}: {v}" for k, v in sorted(view.custom.items())),
-            "created": local_time(view.created_at), "updated": local_time(view.updated_at)}
-        for key, label in self.values.items():
-            label.setText(texts[key] or "—")
-        self._show_protected(view)
+        if view.anonymised:
+            self.subtitle.setText(self.tr("{line} · anonymised").format(
+                line=self.subtitle.text()))
+        self.details.show_view(view)
+        self.privacy.show_view(view)
         editable = view.can_edit and self._session.can(Permission.CUSTOMER_WRITE)
         self.edit_button.setVisible(editable)
         self.share_button.setVisible(view.can_edit and not view.anonymised
                                      and self._session.can(Permission.CUSTOMER_SHARE))
         self.merge_button.setVisible(editable and not view.anonymised)
+        self.contract_button.setVisible(view.can_edit and not view.anonymised
+                                        and self._session.can(Permission.CONTRACT_WRITE))
         self.log_button.setEnabled(not view.anonymised)
-
-    def _show_protected(self, view: CustomerView) -> None:
-        """Rebuilt on every load, so a value revealed before a reload is masked again."""
-        for field in self.protected.values():
-            field.remask()
-            self.protected_form.removeRow(field)
-        self.protected = {}
-        may_reveal = self._session.can(Permission.SENSITIVE_REVEAL)
-        session, actor, customer_id = self._session, self._session.user, self.customer_id
-
-        def reveal(field: str, reason: str) -> str:
-            return session.customers.reveal(actor, customer_id, field, reason)
-
-        fields = list(SENSITIVE_FIELDS) + sorted(set(view.sensitive) - set(SENSITIVE_FIELDS))
-        for field in fields:
-            widget = ProtectedField(field, view.sensitive.get(field, ""),
-                                    reveal if may_reveal else None, self.reveal_ms,
-                                    self.protected_box)
-            widget.setObjectName(f"protected_{field}")
-            self.protected[field] = widget
-            self.protected_form.addRow(protected_label(field) + ":", widget)
 
     # -- actions -----------------------------------------------------------------------------
     def _changed(self, changes: Changes) -> None:
@@ -333,6 +266,21 @@ class CustomerDialog(QDialog):
             self.merge_dialog = MergeDialog(self._session, self.view, self)
             self.merge_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             self.merge_dialog.open()
+
+    def new_contract(self) -> QDialog | None:
+        """Draft a contract for this customer (ui/contracts/draft_dialog.py)."""
+        if self.view is None or self.contract_button.isHidden():
+            return None
+        from ui.contracts.draft_dialog import DraftDialog  # loaded when first drafting
+
+        dialog = DraftDialog(self._session, self.customer_id, self.view.name, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.message.show_message(self.tr(
+            "Contract {number} was drafted: it is on the Contracts page.").format(
+            number=dialog.saved.number if dialog.saved else ""), "ok"))
+        self.contract_dialog = dialog
+        dialog.open()
+        return dialog
 
     def log_interaction(self) -> None:
         if not self.log_button.isVisible() or not self.log_button.isEnabled():
@@ -369,15 +317,14 @@ class CustomerDialog(QDialog):
         """Forget everything shown (at lock time), then close."""
         for key in self._loads:
             self._loads[key] += 1
-        for dialog in (self.form_dialog, self.log_dialog, self.share_dialog, self.merge_dialog):
+        for dialog in (self.form_dialog, self.log_dialog, self.share_dialog, self.merge_dialog,
+                       self.contract_dialog):
             if dialog is not None and shiboken6.isValid(dialog):
                 dialog.hide()
-        for field in self.protected.values():
-            field.remask()
-            self.protected_form.removeRow(field)
-        self.protected = {}
+        self.details.wipe()
+        self.privacy.wipe()
         self.view = None
-        for label in (self.title, self.subtitle, *self.values.values()):
+        for label in (self.title, self.subtitle):
             label.clear()
         self.timeline.wipe()
         self.tasks.wipe()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.customers.collected import OPTIONAL_FIELDS
 from core.customers.duplicates import DuplicateMatch
 from core.customers.model import (
     SENSITIVE_FIELDS,
@@ -64,6 +65,7 @@ class CustomerFormDialog(TaskDialog):
         self.errors = FieldErrors(self)
         self.tabs = QTabWidget(self)
         self._field_tab: dict[str, int] = {}
+        self._rows: dict[str, tuple[QFormLayout, QWidget]] = {}
         self.tabs.addTab(self._general_tab(), self.tr("&General"))
         self.contacts = ContactsEditor(self)
         self.tabs.addTab(self._tab(self.contacts, "contacts", CONTACTS), self.tr("C&ontacts"))
@@ -80,6 +82,7 @@ class CustomerFormDialog(TaskDialog):
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.name.textChanged.connect(self._update)
         self.fill(view)
+        self._hide_uncollected()
         self.name.setFocus()
 
     # -- layout ------------------------------------------------------------------------------
@@ -96,6 +99,25 @@ class CustomerFormDialog(TaskDialog):
         form.addRow(label, widget)
         form.addRow("", self.errors.label(field))
         self._field_tab[field] = tab
+        self._rows.setdefault(field, (form, widget))
+
+    def _hide_uncollected(self) -> None:
+        """Minimisation: a field the administrator stopped collecting is not offered. A value
+        the record already holds stays visible, so it can be seen and erased (core refuses
+        new values for such a field, not the ones kept)."""
+        collected = self._session.privacy.fields().collected
+        view = self._view
+        for field, (form, widget) in self._rows.items():
+            if field in OPTIONAL_FIELDS and field not in collected and not (
+                    view and (getattr(view, field, None) or view.sensitive.get(field))):
+                form.setRowVisible(widget, False)
+                form.setRowVisible(self.errors.label(field), False)
+        for field, tab in (("contacts", CONTACTS), ("notes", NOTES)):
+            if field not in collected and not (view and getattr(view, field)):
+                self.tabs.setTabVisible(tab, False)
+        if not any(form.isRowVisible(widget) for f, (form, widget) in self._rows.items()
+                   if f in self.protected):
+            self.tabs.setTabVisible(PROTECTED, False)
 
     def _general_tab(self) -> QWidget:
         page = QWidget(self)
@@ -157,6 +179,7 @@ class CustomerFormDialog(TaskDialog):
             form.addRow(caption, row)
             form.addRow("", self.errors.label(field))
             self._field_tab[field] = PROTECTED
+            self._rows[field] = (form, caption)
             self.protected[field], self.protected_state[field], self.erase[field] = \
                 edit, state, erase
         layout.addLayout(form)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import QModelIndex, QStringListModel, Qt, QTimer
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -48,6 +48,7 @@ from ui.customers.list_model import (
     UPDATED,
     CustomerListModel,
 )
+from ui.customers.search_box import SearchBox
 from ui.widgets import MessageLabel, page_layout
 from ui.worker import error_text, run_op
 
@@ -56,28 +57,6 @@ CITY_DELAY_MS = 400
 # Name takes what the others leave (at least this much); the rest start at these widths.
 WIDTHS = {NAME: 160, KIND: 76, STATUS: 72, CITY: 72, PHONE: 112, EMAIL: 150, OWNER: 80,
           UPDATED: 124}
-
-
-class SearchBox(QLineEdit):
-    """Down or Enter moves into the results; Escape clears the search."""
-
-    def __init__(self, results: QTableView, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._results = results
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        key = event.key()
-        if key in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            model = self._results.model()
-            if model.rowCount():
-                self._results.setFocus()
-                if not self._results.selectionModel().hasSelection():
-                    self._results.selectRow(0)
-            return
-        if key == Qt.Key.Key_Escape and self.text():
-            self.clear()
-            return
-        super().keyPressEvent(event)
 
 
 class CustomersPage(QWidget):
@@ -285,6 +264,7 @@ class CustomersPage(QWidget):
                     else self.tr("Matches: {count}"))
             self.count_label.setText(text.format(count=hits))
         self._learn_cities(QModelIndex(), 0, self.model.rowCount() - 1)
+        QTimer.singleShot(0, self, self._fill)
         keep, self._keep = self._keep, None
         if keep is not None:
             selected, scroll = keep
@@ -293,10 +273,19 @@ class CustomersPage(QWidget):
                 self.view.selectRow(row)
             self.view.verticalScrollBar().setValue(scroll)
 
+    def _fill(self) -> None:
+        """Ask for more when the replaced rows do not fill the view (the view itself does not
+        always ask again after a reset that kept the row count)."""
+        last = self.model.rowCount() - 1
+        if (last >= 0 and self.model.canFetchMore() and self.view.viewport().rect().intersects(
+                self.view.visualRect(self.model.index(last, 0)))):
+            self.model.fetchMore()
+
     def _learn_cities(self, _parent: QModelIndex, first: int, last: int) -> None:
         """Offer the cities seen so far in the city filter (it matches a city exactly)."""
         known = set(self.cities.stringList())
-        seen = {self.model.summary(r).city for r in range(first, last + 1)} - known - {""}
+        rows = (self.model.summary(r) for r in range(first, last + 1))
+        seen = {row.city for row in rows if row is not None} - known - {""}
         if seen:
             self.cities.setStringList(sorted(known | seen))
 

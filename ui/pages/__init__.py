@@ -47,15 +47,23 @@ def page_specs() -> list[PageSpec]:
                  _lazy("ui.customers.page:CustomersPage")),
         PageSpec("today", tr("Today"), Permission.INTERACTION_WRITE,
                  _lazy("ui.customers.today:TodayPage")),
+        PageSpec("contracts", tr("Contracts"), READ_CUSTOMERS,
+                 _lazy("ui.contracts.page:ContractsPage")),
+        PageSpec("templates", tr("Contract templates"), Permission.TEMPLATE_MANAGE,
+                 _lazy("ui.contracts.templates_page:TemplatesPage")),
         PageSpec("account", tr("My account"), None, _lazy("ui.pages.account:AccountPage")),
         PageSpec("users", tr("Users and roles"), Permission.USER_LIST,
                  _lazy("ui.pages.users:UsersPage")),
         PageSpec("policies", tr("Policies"), Permission.POLICY_MANAGE,
                  _lazy("ui.pages.policies:PoliciesPage")),
+        PageSpec("privacy", tr("Privacy"), Permission.PRIVACY_MANAGE,
+                 _lazy("ui.pages.privacy:PrivacyPage")),
         PageSpec("recovery", tr("Recovery key"), Permission.RECOVERY_REGENERATE,
                  _lazy("ui.pages.recovery:RecoveryPage")),
         PageSpec("audit", tr("Audit trail"), Permission.AUDIT_VIEW,
                  _lazy("ui.pages.audit:AuditPage")),
+        PageSpec("signing", tr("Signing certificates"), Permission.SIGNING_MANAGE,
+                 _lazy("ui.pages.signing:SigningPage")),
     ]
 
 

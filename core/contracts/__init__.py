@@ -1,0 +1,1 @@
+"""Contracts: templates and clauses, drafting, risk, approval workflow, archive (issue 4)."""

@@ -1,0 +1,1 @@
+"""Contract PDFs: plain input documents, the reportlab renderer and (separately) signing."""

@@ -1,0 +1,1 @@
+"""The contract screens: the customer's handwritten signature pad and its signing dialog."""
