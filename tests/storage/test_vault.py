@@ -68,8 +68,8 @@ def test_create_unlock_lock_cycle(auth: Authenticator, tmp_path: Path) -> None:
     again = auth.login(path, *ADMIN, resume=True)
     try:
         assert again.user.id == session.user.id
-        assert _actions(again) == ["vault.created", "user.added", "login", "vault.locked",
-                                   "vault.unlocked"]
+        assert _actions(again) == ["vault.created", "user.added", "contract.templates_seeded",
+                                   "login", "vault.locked", "vault.unlocked"]
         assert again.audit.verify(again.user).ok
     finally:
         again.close()
