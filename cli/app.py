@@ -9,6 +9,7 @@ from cli import (
     commands_audit,
     commands_contracts,
     commands_customers,
+    commands_money,
     commands_pdf,
     commands_privacy,
     commands_users,
@@ -36,6 +37,7 @@ commands (each takes --vault DIR; --user NAME is who acts and logs in):
   privacy due | access-request ID FILE.json | anonymise ID --reason TEXT
   pdf verify FILE.pdf [--ca CA.pem]  every signature intact and trusted (--vault/--user optional)
   contract list [--state S --customer ID] | render ID --out F.pdf | export-signed ID --out F.pdf
+  reports receivables --out F.csv [--as-of DATE --customer ID --overdue] | ageing --out F.csv
 
 Without a command, Strongroom opens its window.
 
@@ -74,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands_privacy.register(sub, common, acting)
     commands_pdf.register(sub, common, acting)  # after commands_vault: adds `vault export-ca`
     commands_contracts.register(sub, common, acting)
+    commands_money.register(sub, common, acting)
     return parser
 
 

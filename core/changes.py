@@ -13,6 +13,7 @@ class Changes:
     customers: bool = False
     interactions: bool = False  # interactions and tasks
     contracts: bool = False  # contracts, templates, qualifications, the archive
+    money: bool = False  # receivables, receipts, allocations
     audit: bool = True
 
 

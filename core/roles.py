@@ -39,6 +39,8 @@ class Permission(StrEnum):
     CONTRACT_EXPORT = "contract.export"
     TEMPLATE_MANAGE = "contract.templates"
     SIGNING_MANAGE = "signing.manage"
+    RECEIVABLE_READ = "money.read"
+    PAYMENT_RECORD = "money.record"
 
 
 # What a person attempting the permission is trying to do, for PermissionDenied messages.
@@ -69,6 +71,8 @@ PERMISSION_ACTIONS: dict[Permission, str] = {
     Permission.CONTRACT_EXPORT: "export signed contracts",
     Permission.TEMPLATE_MANAGE: "maintain contract templates and the clause library",
     Permission.SIGNING_MANAGE: "manage the vault's signing certificates",
+    Permission.RECEIVABLE_READ: "see receivables, receipts and ageing",
+    Permission.PAYMENT_RECORD: "record and allocate receipts",
 }
 
 # Contracts are read through the customer they belong to (whoever sees the customer sees its
@@ -76,7 +80,7 @@ PERMISSION_ACTIONS: dict[Permission, str] = {
 _SELLING = frozenset({Permission.CUSTOMER_WRITE, Permission.CUSTOMER_SHARE,
                       Permission.SENSITIVE_REVEAL, Permission.INTERACTION_WRITE,
                       Permission.CONTRACT_WRITE, Permission.CONTRACT_SIGN,
-                      Permission.CONTRACT_EXPORT})
+                      Permission.CONTRACT_EXPORT, Permission.RECEIVABLE_READ})
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # Administrators see every customer through CUSTOMER_READ_ALL; the narrower read
@@ -91,10 +95,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                                    Permission.TEMPLATE_MANAGE}) | _SELLING,
     Role.SALES_REP: frozenset({Permission.CUSTOMER_READ_OWN}) | _SELLING,
     Role.FINANCE: frozenset({Permission.CUSTOMER_READ_ALL, Permission.SENSITIVE_REVEAL,
-                             Permission.CONTRACT_APPROVE, Permission.CONTRACT_EXPORT}),
+                             Permission.CONTRACT_APPROVE, Permission.CONTRACT_EXPORT,
+                             Permission.RECEIVABLE_READ, Permission.PAYMENT_RECORD}),
     Role.AUDITOR: frozenset(
         {Permission.USER_LIST, Permission.AUDIT_VIEW, Permission.AUDIT_EXPORT,
-         Permission.AUDIT_VERIFY, Permission.CUSTOMER_READ_ALL}
+         Permission.AUDIT_VERIFY, Permission.CUSTOMER_READ_ALL, Permission.RECEIVABLE_READ}
     ),
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from core.accounts import AccountService
 from core.audit import AuditEvent
@@ -17,6 +18,7 @@ from core.customers.people import PeopleService
 from core.customers.privacy import PrivacyService
 from core.customers.service import CustomerService
 from core.customers.subject_rights import SubjectRightsService
+from core.money.service import MoneyService
 from core.passwords import PasswordRules
 from core.ports import CredentialStore, KeyVault, Store, Unlocked
 from core.remember import RememberService
@@ -26,6 +28,9 @@ from core.signing_service import SigningService
 from core.trail import Clock, Guard, append
 from core.users import User
 from core.vault_admin import VaultAdminService
+
+if TYPE_CHECKING:
+    pass
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,9 @@ class Session:
                                          self.customers, self._keys)
         self.contract_pdfs = ContractOutputService(self._store, self._guard, ctx.clock,
                                                    self.bus, self.contracts, self.signing)
+        # Only a PDF whose signatures verify against this vault becomes a contract's record.
+        self.contracts.set_signed_document_check(self.contract_pdfs.archive_problems)
+        self.money = MoneyService(self._store, self._guard, ctx.clock, self.bus, self.customers)
         self.remember = RememberService(self._store, self._keys, ctx.credentials, ctx.clock,
                                         self.bus)
 

@@ -103,6 +103,12 @@ def _describe(cert: x509.Certificate) -> dict[str, str]:
             "sha256": pki.fingerprint(cert)}
 
 
+@dataclass(frozen=True)
+class PinnedCertificates:
+    seals: frozenset[str]
+    organisations: frozenset[str]
+
+
 class SigningService:
     def __init__(self, store: Store, guard: Guard, clock: Clock,
                  bus: ChangeBus | None = None) -> None:
@@ -125,7 +131,7 @@ class SigningService:
             row = signing_repo(repos).active(KeyKind.VAULT_CA)
         return pki.load_cert(row.certificate) if row else None
 
-    def ensure_ca(self, actor: User) -> pki.Identity:
+    def _ensure_ca(self, actor: User) -> pki.Identity:
         """The vault CA, created on first use (audited as signing.ca_created)."""
         with self._lock:
             if self._ca is None:
@@ -158,7 +164,7 @@ class SigningService:
         from core.pdf import pki
 
         self._require_active(actor)
-        ca = self.ensure_ca(actor)
+        ca = self._ensure_ca(actor)
         with self._store.transaction() as repos:
             append(repos, actor, AuditEvent("signing.ca_exported", "signing_key", "vault_ca",
                                             _describe(ca.certificate)), self._clock())
@@ -166,16 +172,19 @@ class SigningService:
         return pki.cert_pem(ca.certificate)
 
     # -- users' certificates -------------------------------------------------------------------
-    def signer_for(self, actor: User) -> pki.Identity:
+    def _signer_for(self, actor: User) -> pki.Identity:
         """The acting user's own signing identity, issued from the vault CA on first use (and
-        again when it is about to expire); audited as signing.certificate_issued."""
+        again when it is about to expire); audited as signing.certificate_issued. Only users
+        who may sign contracts get one: a certificate from the vault CA is what makes a
+        signature in the company's name verify."""
+        self._guard.require(actor, Permission.CONTRACT_SIGN, "signing_key", "user")
         self._require_active(actor)
         now = self._clock()
         with self._lock:
             cached = self._users.get(actor.id)
             if cached is not None and cached.certificate.not_valid_after_utc - now > RENEW_BEFORE:
                 return cached
-        ca = self.ensure_ca(actor)
+        ca = self._ensure_ca(actor)
         with self._store.reader() as repos:
             row = signing_repo(repos).active(KeyKind.USER, actor.id)
         if row is not None and row.not_after - now > RENEW_BEFORE:
@@ -204,18 +213,20 @@ class SigningService:
         self._publish()
         return identity
 
-    def customer_seal(self, actor: User) -> pki.Identity:
+    def _customer_seal(self, actor: User) -> pki.Identity:
         """The certificate that seals a customer's handwritten signature, issued from the vault
         CA on first use (audited as signing.certificate_issued) and renewed like a user's."""
         from core.pdf import pki
 
+        # The seal signs in a customer's name, so only those who may sign contracts get it.
+        self._guard.require(actor, Permission.CONTRACT_SIGN, "signing_key", "seal")
         self._require_active(actor)
         now = self._clock()
         with self._lock:
             cached = self._seal
             if cached is not None and cached.certificate.not_valid_after_utc - now > RENEW_BEFORE:
                 return cached
-        ca = self.ensure_ca(actor)
+        ca = self._ensure_ca(actor)
         with self._store.transaction() as repos:
             repo = signing_repo(repos)
             row = repo.active(KeyKind.SEAL)
@@ -237,11 +248,13 @@ class SigningService:
         return identity
 
     # -- the organisation's certificate ------------------------------------------------------
-    def company_signer(self, actor: User) -> pki.Identity:
+    def _company_signer(self, actor: User) -> pki.Identity:
         """Who signs for the company: the organisation's certificate when one is installed,
-        otherwise the acting user's own certificate from the vault CA."""
+        otherwise the acting user's own certificate from the vault CA (CONTRACT_SIGN: the
+        organisation's key signs in the company's name)."""
+        self._guard.require(actor, Permission.CONTRACT_SIGN, "signing_key", "company")
         organisation = self._organisation_identity()
-        return organisation if organisation is not None else self.signer_for(actor)
+        return organisation if organisation is not None else self._signer_for(actor)
 
     def organisation_certificate(self) -> x509.Certificate | None:
         organisation = self._organisation_identity()
@@ -309,6 +322,21 @@ class SigningService:
                 roots.append(identity_root)
         return roots
 
+    def pinned(self) -> PinnedCertificates:
+        """SHA-256 fingerprints of every customer-signature seal and every organisation
+        certificate this vault has used: a contract's customer field must be sealed by one of
+        the former, and a company signature that does not come from the vault CA must be one
+        of the latter (trusting a public CA's root alone would accept anyone it certified)."""
+        from core.pdf import pki
+
+        with self._store.reader() as repos:
+            repo = signing_repo(repos)
+            seals, organisations = repo.all_of(KeyKind.SEAL), repo.all_of(KeyKind.ORGANISATION)
+        return PinnedCertificates(
+            seals=frozenset(pki.fingerprint(pki.load_cert(r.certificate)) for r in seals),
+            organisations=frozenset(pki.fingerprint(pki.load_cert(r.certificate))
+                                    for r in organisations))
+
     # -- helpers --------------------------------------------------------------------------------
     def _require_active(self, actor: User) -> None:
         with self._store.reader() as repos:
@@ -324,3 +352,18 @@ class SigningService:
     def _publish(self) -> None:
         if self._bus is not None:
             self._bus.publish(Changes())
+
+
+class ContractSigners:
+    """The private keys a contract's signing uses, for core/contracts/output.py alone. The
+    session never exposes this object, so no public service hands out a key: with one, a user
+    could seal a draft outside the approval workflow and it would verify."""
+
+    def __init__(self, service: SigningService) -> None:
+        self._service = service
+
+    def company(self, actor: User) -> pki.Identity:
+        return self._service._company_signer(actor)
+
+    def seal(self, actor: User) -> pki.Identity:
+        return self._service._customer_seal(actor)

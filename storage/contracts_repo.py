@@ -255,21 +255,22 @@ class SqlContracts:
     def add_event(self, event: ContractEvent) -> ContractEvent:
         cursor = self._conn.execute(
             "INSERT INTO contract_events (contract_id, round, at, actor_id, action, from_state, "
-            "to_state, step_role, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "to_state, step_role, comment, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (event.contract_id, event.round, _utc(event.at), event.actor_id, event.action,
-             event.from_state, event.to_state, event.step_role, event.comment))
+             event.from_state, event.to_state, event.step_role, event.comment,
+             event.fingerprint))
         return next(e for e in self.events(event.contract_id) if e.id == cursor.lastrowid)
 
     def events(self, contract_id: int) -> list[ContractEvent]:
         rows = self._conn.execute(
             "SELECT e.id, e.contract_id, e.round, e.at, e.actor_id, COALESCE(u.name, ''), "
-            "e.action, e.from_state, e.to_state, e.step_role, e.comment "
+            "e.action, e.from_state, e.to_state, e.step_role, e.comment, e.fingerprint "
             "FROM contract_events AS e LEFT JOIN users AS u ON u.id = e.actor_id "
             "WHERE e.contract_id = ? ORDER BY e.id", (int(contract_id),)).fetchall()
         return [ContractEvent(id=r[0], contract_id=r[1], round=r[2],
                               at=datetime.fromisoformat(r[3]), actor_id=r[4], actor_name=r[5],
                               action=r[6], from_state=r[7], to_state=r[8], step_role=r[9],
-                              comment=r[10]) for r in rows]
+                              comment=r[10], fingerprint=r[11]) for r in rows]
 
     # -- archive -----------------------------------------------------------------------------
     def archive(self, contract_id: int, pdf: bytes, sha256: str, fingerprint: str,

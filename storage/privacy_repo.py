@@ -92,6 +92,10 @@ class SqlPrivacy:
             "WHERE customer_id = ?", (SCRUBBED, customer_id)).rowcount
         tasks = self._conn.execute("UPDATE tasks SET title = ? WHERE customer_id = ?",
                                    (SCRUBBED, customer_id)).rowcount
+        # Qualification numbers (an identity document's is a national ID); kinds and expiry
+        # stay for the contracts' risk history.
+        self._conn.execute("UPDATE customer_qualifications SET number = '' "
+                           "WHERE customer_id = ?", (customer_id,))
         return int(interactions), int(tasks)
 
     def purge_index_residue(self) -> None:

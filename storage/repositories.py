@@ -22,6 +22,7 @@ from storage.contracts_repo import (
 from storage.customer_bulk import SqlCustomerBulk
 from storage.customers_repo import SqlCustomers
 from storage.interactions_repo import SqlInteractions, SqlTasks
+from storage.money_repo import SqlMoney
 from storage.privacy_repo import SqlPrivacy
 from storage.signing_repo import SqlSigning
 from storage.subject_keys_repo import SqlSubjectKeys
@@ -231,4 +232,5 @@ class SqlRepositories:
         self.contract_templates = SqlContractTemplates(conn)
         self.qualifications = SqlQualifications(conn)
         self.credit = NoCreditLimits()
+        self.money = SqlMoney(conn)
 

@@ -38,6 +38,12 @@ SIGNED = (ContractState.SIGNED.value, ContractState.ACTIVE.value,
           ContractState.COMPLETED.value, ContractState.TERMINATED.value)
 # Whoever wrote or changed a contract cannot also approve it.
 AUTHORING = frozenset({"drafted", "edited", "submitted"})
+# The parties are read live from the customer record and the company settings, so the printed
+# content can change without an edit of the contract; approvals record the fingerprint they saw.
+CHANGED_AFTER_APPROVAL = ("The customer or company details changed after approval: submit it "
+                          "again.")
+ANONYMISED = ("This customer has been anonymised: its contracts can no longer be submitted, "
+              "approved or signed.")
 
 
 class ApprovalOps(ReadingOps):
@@ -77,6 +83,8 @@ class ApprovalOps(ReadingOps):
         the approval steps; a new review round begins."""
         contract, customer, _scope = self._writable(actor, contract_id)
         next_state(ContractState(contract.state), Action.SUBMIT)
+        if customer.anonymised:
+            raise InvalidInput(ANONYMISED)
         self._check_complete(contract)
         assessment = assess(self._risk_inputs(contract, customer), self.risk_policy)
         steps = required_approvals(ApprovalFacts(
@@ -140,11 +148,14 @@ class ApprovalOps(ReadingOps):
                 comment: str = "") -> Contract:
         """Approve the current step. The last step makes the contract approved."""
         contract, step, final = self._decision(actor, contract_id, password, Action.APPROVE)
+        # What this approver approves: the content as printed now (parties included).
+        fingerprint = self._document(contract, self._customers_get(contract)).fingerprint
         if not final:
-            return self._step(actor, contract, step, clean_comment(comment))
+            return self._step(actor, contract, step, clean_comment(comment), fingerprint)
         return self._move(actor, contract, Action.APPROVE, "approved", {
-            "final": True, "round": contract.review_round}, comment=clean_comment(comment),
-            step=step, check=_still_pending(step))
+            "final": True, "round": contract.review_round, "fingerprint": fingerprint},
+            comment=clean_comment(comment), step=step,
+            check=_still_pending(step, fingerprint), fingerprint=fingerprint)
 
     def reject(self, actor: User, contract_id: int, password: str, comment: str) -> Contract:
         """Reject at the current step; a comment saying why is required."""
@@ -159,8 +170,10 @@ class ApprovalOps(ReadingOps):
     def _decision(self, actor: User, contract_id: int, password: str,
                   action: Action) -> tuple[Contract, str, bool]:
         self._guard.require(actor, Permission.CONTRACT_APPROVE, "contract", str(contract_id))
-        contract, _customer, _scope = self._readable(actor, contract_id)
+        contract, customer, _scope = self._readable(actor, contract_id)
         next_state(ContractState(contract.state), action)
+        if action == Action.APPROVE and customer.anonymised:
+            raise InvalidInput(ANONYMISED)
         current = self._stored(actor)
         with self._store.reader() as plain:
             events = contract_repos(plain).contracts.events(contract.id)
@@ -197,18 +210,20 @@ class ApprovalOps(ReadingOps):
             raise AuthenticationFailed()
         self._password_failures.pop(user.id, None)
 
-    def _step(self, actor: User, contract: Contract, step: str, comment: str) -> Contract:
+    def _step(self, actor: User, contract: Contract, step: str, comment: str,
+              fingerprint: str) -> Contract:
         """An intermediate approval: recorded, the contract stays in review."""
         now = self._clock()
         with self._store.transaction() as plain:
             repos = contract_repos(plain)
             current = self._fresh(repos, contract)
-            _still_pending(step)(repos, current)
+            _still_pending(step, fingerprint)(repos, current)
             stored = repos.contracts.update_workflow(dataclasses.replace(current,
                                                                          updated_at=now))
             self._record(repos, actor, current, "approved", current.state, now,
-                         {"final": False, "round": current.review_round}, step=step,
-                         comment=comment)
+                         {"final": False, "round": current.review_round,
+                          "fingerprint": fingerprint}, step=step, comment=comment,
+                         fingerprint=fingerprint)
         self._publish()
         return stored
 
@@ -217,12 +232,15 @@ def clean_comment(text: str) -> str:
     return clean_block(text or "", MAX_COMMENT)
 
 
-def _still_pending(step: str) -> Callable[[ContractRepositories, Contract], None]:
+def _still_pending(step: str, fingerprint: str | None = None,
+                   ) -> Callable[[ContractRepositories, Contract], None]:
     """Inside the writing transaction: the step decided is still the one pending (two
-    approvers clicking at once must not both take it)."""
+    approvers clicking at once must not both take it), and, for an approval, the earlier
+    steps of the round approved the same content (`fingerprint`)."""
     def check(repos: ContractRepositories, current: Contract) -> None:
-        done = [e.step_role for e in current_approvals(current,
-                                                       repos.contracts.events(current.id))]
-        if next_approval(current.approval_steps, done) != step:
+        approvals = current_approvals(current, repos.contracts.events(current.id))
+        if next_approval(current.approval_steps, [e.step_role for e in approvals]) != step:
             raise ContractChanged()
+        if fingerprint is not None and any(e.fingerprint != fingerprint for e in approvals):
+            raise InvalidInput(CHANGED_AFTER_APPROVAL)
     return check

@@ -8,11 +8,17 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
 from core.audit import AuditEvent
-from core.contracts.approvals import ApprovalOps, clean_comment
+from core.contracts.approvals import (
+    ANONYMISED,
+    CHANGED_AFTER_APPROVAL,
+    ApprovalOps,
+    clean_comment,
+)
 from core.contracts.base import ContractChanged
 from core.contracts.model import Contract, Instalment, Relation
 from core.contracts.ports import ContractRepositories, contract_repos
@@ -20,6 +26,7 @@ from core.contracts.reading import current_approvals
 from core.contracts.workflow import Action, ContractState, next_state
 from core.errors import InvalidInput
 from core.export_file import atomic_output, check_target, record_export
+from core.money.billing import bill_contract
 from core.roles import Permission
 from core.trail import append
 from core.users import User
@@ -31,24 +38,49 @@ RENEWABLE = (ContractState.SIGNED.value, ContractState.ACTIVE.value,
              ContractState.COMPLETED.value)
 
 
+# Checks a signed PDF for the contract (number, content fingerprint) it is to be archived for:
+# its signatures against the vault's trust roots, and that its certification names that very
+# contract and content. Returns the problems found; wired by the session (core/session.py),
+# never chosen by a caller.
+SignedDocumentCheck = Callable[[bytes, str, str], list[str]]
+
+
 class ArchiveOps(ApprovalOps):
+    _signed_document_check: SignedDocumentCheck | None = None
+
+    def set_signed_document_check(self, check: SignedDocumentCheck) -> None:
+        """Wire, once, what verifies a signed PDF before it is archived as the legal record
+        (without one, mark_signed refuses everything)."""
+        if self._signed_document_check is not None:
+            raise InvalidInput("The signed-document check is already set.")
+        self._signed_document_check = check
+
     # -- signing -----------------------------------------------------------------------------
     def mark_signed(self, actor: User, contract_id: int, signed_pdf: bytes,
                     fingerprint: str) -> Contract:
         """Approved → signed. `fingerprint` must be the content fingerprint of
-        `document(actor, id)` now (the approved content is what was signed); the PDF is stored
-        in the archive, which refuses any later change or removal."""
+        `document(actor, id)` now and the one every approval of the round recorded (the
+        approved content is what was signed); the PDF must pass the signed-document check; it
+        is stored in the archive, which refuses any later change or removal."""
         contract, customer, _scope = self._writable(actor, contract_id, Permission.CONTRACT_SIGN)
         next_state(ContractState(contract.state), Action.SIGN)
+        if customer.anonymised:
+            raise InvalidInput(ANONYMISED)
         pdf = bytes(signed_pdf)
         if not pdf.startswith(b"%PDF-") or len(pdf) > MAX_PDF:
             raise InvalidInput("The signed document is not a PDF file.")
         fingerprint = (fingerprint or "").strip().lower()
         if not _HEX64.fullmatch(fingerprint):
             raise InvalidInput("The fingerprint must be a SHA-256 value (64 hex digits).")
-        if fingerprint != self._document(contract, customer).fingerprint:
+        now_printed = self._document(contract, customer).fingerprint
+        with self._store.reader() as plain:
+            events = contract_repos(plain).contracts.events(contract.id)
+        if {e.fingerprint for e in current_approvals(contract, events)} != {now_printed}:
+            raise InvalidInput(CHANGED_AFTER_APPROVAL)
+        if fingerprint != now_printed:
             raise InvalidInput("The signed document does not match the approved contract (its "
                                "fingerprint differs): render it again and sign that.")
+        self._check_signed_document(pdf, contract.number, now_printed)
         digest = hashlib.sha256(pdf).hexdigest()
         now = self._clock()
 
@@ -56,11 +88,22 @@ class ArchiveOps(ApprovalOps):
             done = current_approvals(current, repos.contracts.events(current.id))
             if [e.step_role for e in done] != list(current.approval_steps) or not done:
                 raise ContractChanged()
+            if any(e.fingerprint != fingerprint for e in done):
+                raise InvalidInput(CHANGED_AFTER_APPROVAL)
             repos.contracts.archive(current.id, pdf, digest, fingerprint, actor.id, now)
+            bill_contract(repos, current, now)  # its receivables, in the same transaction
 
         return self._move(actor, contract, Action.SIGN, "signed", {
             "sha256": digest, "fingerprint": fingerprint, "size": len(pdf)},
             check=approved_in_full, signed_at=now)
+
+    def _check_signed_document(self, pdf: bytes, number: str, fingerprint: str) -> None:
+        check = self._signed_document_check
+        if check is None:  # fail closed: nothing unverified becomes the legal record
+            raise InvalidInput("Signed documents cannot be checked here, so none is archived.")
+        problems = list(check(pdf, number, fingerprint))
+        if problems:
+            raise InvalidInput("The signed document did not verify: " + "; ".join(problems))
 
     def activate(self, actor: User, contract_id: int, comment: str = "") -> Contract:
         contract, _customer, _scope = self._writable(actor, contract_id)

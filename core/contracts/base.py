@@ -101,13 +101,13 @@ class ContractBase:
 
     def _record(self, repos: ContractRepositories, actor: User, contract: Contract,
                 verb: str, to_state: str, at: datetime, details: Mapping[str, Any] | None = None,
-                step: str = "", comment: str = "") -> None:
+                step: str = "", comment: str = "", fingerprint: str = "") -> None:
         """The history row and the audit entry of one step (comments stay out of the trail:
         free text may hold personal data, and the trail can never be erased)."""
         repos.contracts.add_event(ContractEvent(
             id=0, contract_id=contract.id, round=contract.review_round, at=at,
             actor_id=actor.id, actor_name=actor.name, action=verb, from_state=contract.state,
-            to_state=to_state, step_role=step, comment=comment))
+            to_state=to_state, step_role=step, comment=comment, fingerprint=fingerprint))
         body = {"number": contract.number, "from": contract.state, "to": to_state,
                 "revision": contract.revision}
         if step:
@@ -119,7 +119,7 @@ class ContractBase:
     def _move(self, actor: User, seen: Contract, action: Action, verb: str,
               details: Mapping[str, Any] | None = None, comment: str = "", step: str = "",
               check: Callable[[ContractRepositories, Contract], None] | None = None,
-              **changes: Any) -> Contract:
+              fingerprint: str = "", **changes: Any) -> Contract:
         """Apply a life-cycle transition (state checked by the workflow table), with its
         history row and audit entry, in one transaction."""
         to_state = next_state(ContractState(seen.state), action)
@@ -132,6 +132,6 @@ class ContractBase:
             stored = repos.contracts.update_workflow(dataclasses.replace(
                 current, state=to_state.value, updated_at=now, **changes))
             self._record(repos, actor, current, verb, to_state.value, now, details,
-                         step=step, comment=comment)
+                         step=step, comment=comment, fingerprint=fingerprint)
         self._publish()
         return stored

@@ -3,6 +3,7 @@ details printed as the seller, and customers' qualification documents."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import date, datetime
 
@@ -24,7 +25,8 @@ from core.contracts.model import (
 from core.contracts.ports import ContractRepositories, contract_repos
 from core.contracts.templates import VARIABLES, unknown_variables
 from core.customers.access import can_edit
-from core.customers.model import CustomerKind
+from core.customers.masking import mask
+from core.customers.model import NATIONAL_ID, CustomerKind
 from core.customers.validate import clean_text
 from core.errors import InvalidInput, NotFound
 from core.roles import Permission
@@ -222,9 +224,14 @@ class LibraryOps(ContractBase):
         return saved
 
     def qualifications(self, actor: User, customer_id: int) -> list[Qualification]:
+        """The customer's documents; an identity document's number is a national ID, so it is
+        masked like the customer's own (revealing that goes through CustomerService.reveal,
+        with a reason, audited)."""
         self._customers.visible(actor, customer_id)
         with self._store.reader() as plain:
-            return contract_repos(plain).qualifications.for_customer(customer_id)
+            held = contract_repos(plain).qualifications.for_customer(customer_id)
+        return [dataclasses.replace(q, number=mask(NATIONAL_ID, q.number))
+                if q.kind == QualificationKind.ID_DOCUMENT else q for q in held]
 
 
 def _checked(title: str, preamble: str, clauses: Sequence[TemplateClause],

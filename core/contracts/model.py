@@ -173,6 +173,7 @@ class ContractEvent:
     to_state: str
     step_role: str = ""  # the approval step decided (approved/rejected)
     comment: str = ""
+    fingerprint: str = ""  # of an approval: the content approved (document().fingerprint)
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,10 @@ signed for it). A later change to the file breaks both signatures.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from core.audit import GENESIS, AuditEvent
@@ -25,7 +27,7 @@ from core.contracts.workflow import Action, ContractState, next_state
 from core.errors import InvalidInput
 from core.ports import Store
 from core.roles import Permission
-from core.signing_service import SigningService
+from core.signing_service import ContractSigners, SigningService
 from core.trail import Clock, Guard, append
 from core.users import User
 
@@ -33,9 +35,13 @@ if TYPE_CHECKING:
     from core.pdf import document as pdf
     from core.pdf.verify import VerificationReport
 
+# In the certification's reason (inside the signed bytes): which contract and which content
+# the company signed, so a genuine signed PDF of one contract cannot become another's record.
+CONTRACT_TAG = re.compile(r"\[contract (\S+) ([0-9a-f]{64})\]")
 COMPANY_FIELD = "CompanySignature"
 CUSTOMER_FIELD = "CustomerSignature"
 SIGNATURE_FIELDS = (COMPANY_FIELD, CUSTOMER_FIELD)
+SIGNING_TIME_SKEW = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,7 @@ class ContractOutputService:
                  contracts: ContractService, signing: SigningService) -> None:
         self._store, self._guard, self._clock, self._bus = store, guard, clock, bus
         self._contracts, self._signing = contracts, signing
+        self._signers = ContractSigners(signing)
 
     def render(self, actor: User, contract_id: int) -> ContractPdf:
         """The contract as it stands (any state its reader may see), for review or printing;
@@ -123,18 +130,21 @@ class ContractOutputService:
                                    rendered.company_box.box)
         customer_box = SignatureBox(CUSTOMER_FIELD, rendered.customer_box.page_index,
                                     rendered.customer_box.box)
-        at = at or self._clock()
-        company = self._signing.company_signer(actor)
-        seal = self._signing.customer_seal(actor)
+        now = self._clock()
+        # The sealed time is the legal signing time: no caller picks one far from the clock.
+        if at is not None and abs(at - now) > SIGNING_TIME_SKEW:
+            raise InvalidInput("The signing time must be now.")
+        at = at or now
+        company = self._signers.company(actor)
+        seal = self._signers.seal(actor)
         reason = (f"合同 {doc.number} 经审批签署" if doc.language == "zh"
                   else f"Contract {doc.number}, approved and signed")
+        reason += f" [contract {doc.number} {doc.fingerprint}]"
         certified = certify(rendered.pdf, company, company_box, reason, head,
                             later=[customer_box], at=at)
         final = countersign(certified, seal, customer_box, handwriting_png, customer_name,
                             at, head, reason=f"Signed by the customer: {customer_name}")
-        report = self.verify(actor, final)
-        if not report.ok:  # never archive a document we could not verify ourselves
-            raise InvalidInput("The signed PDF did not verify: " + "; ".join(report.problems))
+        # mark_signed archives it only if archive_problems (wired by the session) finds none.
         self._contracts.mark_signed(actor, contract_id, final, doc.fingerprint)
         self._bus.publish(Changes(contracts=True))
         return ContractPdf(doc.number, final, rendered.pages, doc.fingerprint)
@@ -145,7 +155,43 @@ class ContractOutputService:
         from core.pdf.verify import verify_pdf
 
         del actor  # anyone logged in may check a document; nothing of the vault is revealed
-        return verify_pdf(data, self._signing.trust_roots(), required_fields=SIGNATURE_FIELDS)
+        report = verify_pdf(data, self._signing.trust_roots(), required_fields=SIGNATURE_FIELDS)
+        pinned = self._signing.pinned()
+        ca = self._signing.ca_certificate()
+        vault_issued = {c.signer_sha256 for c in report.signatures} - pinned.organisations
+        problems: list[str] = []
+        for check in report.signatures:
+            if check.field == CUSTOMER_FIELD and check.signer_sha256 not in pinned.seals:
+                # Any vault certificate chains to the vault CA; only the seal may sign here.
+                problems.append("the customer's signature was not sealed by this vault's "
+                                "customer-signature seal")
+            if check.field == COMPANY_FIELD and check.signer_sha256 in pinned.seals:
+                problems.append("the company's signature was made with the customer-signature "
+                                "seal")
+            elif (check.field == COMPANY_FIELD and check.signer_sha256 in vault_issued
+                    and (ca is None or not _issued_by(check, ca))):
+                problems.append("the company's signature is neither from this vault's "
+                                "certificate authority nor an organisation certificate "
+                                "installed in it")
+        if not problems:
+            return report
+        return dataclasses.replace(report, document_problems=(*report.document_problems,
+                                                               *problems))
+
+    def archive_problems(self, pdf: bytes, number: str, fingerprint: str) -> list[str]:
+        """Why `pdf` cannot be archived as the signed record of contract `number` with content
+        `fingerprint` ([] when it can): its signatures must hold, and its certification must
+        name that contract and content."""
+        report = self.verify(None, pdf)  # type: ignore[arg-type]
+        problems = list(report.problems) if not report.ok else []
+        if not report.ok and not problems:
+            problems.append("the document holds no verifiable signature")
+        company = next((c for c in report.signatures if c.field == COMPANY_FIELD), None)
+        tags = CONTRACT_TAG.findall(company.reason) if company else []
+        if company is not None and (not tags or tags[-1] != (number, fingerprint)):
+            problems.append(f"the signed PDF is not contract {number} as approved (its "
+                            "certification names another contract or other content)")
+        return problems
 
     def verify_archived(self, actor: User, contract_id: int) -> VerificationReport:
         """The archived copy checked inside the vault (whoever may read the contract; nothing
@@ -164,6 +210,12 @@ class ContractOutputService:
         with self._store.reader() as repos:
             head = repos.audit.head()
         return head.hash if head else GENESIS
+
+
+def _issued_by(check: Any, ca: Any) -> bool:
+    """The signer's certificate names the vault CA as its issuer (the chain itself was
+    validated by verify_pdf against the trust roots)."""
+    return check.signer_issuer == ca.subject.rfc4514_string()
 
 
 __all__ = ["COMPANY_FIELD", "CUSTOMER_FIELD", "ContractOutputService", "ContractPdf",

@@ -29,10 +29,12 @@ from core.contracts.ports import contract_repos
 from core.contracts.templates import render
 from core.contracts.workflow import ContractState, next_approval
 from core.customers.model import Customer
+from core.errors import InvalidInput
 from core.users import User
 
 MAX_PAGE = 500
 REMINDER_STATES = (ContractState.SIGNED.value, ContractState.ACTIVE.value)
+MAX_REMINDER_DAYS = 3650
 
 
 def current_approvals(contract: Contract, events: list[ContractEvent]) -> list[ContractEvent]:
@@ -98,11 +100,16 @@ class ReadingOps(DraftingOps):
     def expiring(self, actor: User, within_days: int) -> list[ContractSummary]:
         """Signed or active contracts the actor may see whose term ends within `within_days`
         from today (reminders at 30 and 60 days), soonest first."""
+        try:
+            days = int(within_days)
+        except (TypeError, ValueError, OverflowError):
+            raise InvalidInput("Give the number of days as a whole number.") from None
+        days = max(0, min(days, MAX_REMINDER_DAYS))  # a date past year 9999 cannot be made
         scope = self._customers.read_scope(actor)
         today = self._clock().date()
         with self._store.reader() as plain:
             return contract_repos(plain).contracts.ending_between(
-                scope, today, today + timedelta(days=max(0, int(within_days))), REMINDER_STATES)
+                scope, today, today + timedelta(days=days), REMINDER_STATES)
 
     def document(self, actor: User, contract_id: int) -> ContractDocument:
         """Everything the PDF renderer prints, as plain data, with its content fingerprint."""

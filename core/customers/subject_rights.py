@@ -14,7 +14,8 @@ import json
 import os
 import tempfile
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol, cast
 
@@ -22,13 +23,16 @@ from core.audit import AuditEntry, AuditEvent
 from core.audit_personal import subject_of
 from core.audit_service import opened
 from core.changes import ChangeBus, Changes
+from core.contracts.model import Contract, ContractFilter
+from core.contracts.ports import contract_repos
+from core.customers.access import Scope
 from core.customers.collected import FIELDS_KEY, field_settings
 from core.customers.interactions import Interaction, Task
 from core.customers.privacy import privacy_repo
 from core.customers.service import CustomerService
 from core.customers.validate import clean_text
 from core.errors import InvalidInput
-from core.ports import Store
+from core.ports import Repositories, Store
 from core.roles import Permission
 from core.trail import Clock, Guard, append
 from core.users import User
@@ -50,8 +54,10 @@ class _HistoryRepos(Protocol):
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, datetime):
+    if isinstance(value, date | datetime):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Mapping):
@@ -103,6 +109,9 @@ class SubjectRightsService:
             tasks: list[Task] = repos.tasks.for_customer(customer_id, _ALL)  # type: ignore
             trail = opened(repos, cast(_HistoryRepos, repos.privacy).audit_about(  # type: ignore
                 customer_id))
+            contracts = _contracts_of(repos, customer_id)
+            # As stored: an identity document's number is the subject's own, given in clear.
+            qualifications = contract_repos(repos).qualifications.for_customer(customer_id)
         record = _plain(customer)
         record["owner_name"] = owner.name if owner else ""
         record["custom_labels"] = {k: labels[k].label for k in customer.custom if k in labels}
@@ -115,6 +124,10 @@ class SubjectRightsService:
             "interactions": _plain(list(reversed(interactions))),
             "tasks": _plain(tasks),
             "shared_with": [{"id": u, "name": names.get(u, "")} for u in shared],
+            "contracts": [_contract_record(c) for c in contracts],
+            "qualifications": [{"kind": q.kind.value, "number": q.number,
+                                "expires_on": _plain(q.expires_on),
+                                "added_at": _plain(q.created_at)} for q in qualifications],
             "audit": [{"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor_name,
                        "action": e.action, "outcome": e.outcome, "details": _plain(e.details)}
                       for e in trail],
@@ -123,6 +136,7 @@ class SubjectRightsService:
                                           sort_keys=True).encode("utf-8"))
         counts = {"contacts": len(customer.contacts), "consents": len(consents),
                   "interactions": len(interactions), "tasks": len(tasks),
+                  "contracts": len(contracts), "qualifications": len(qualifications),
                   "audit_entries": len(trail)}
         with self._store.transaction() as repos:
             append(repos, actor, AuditEvent("privacy.access_exported", "customer",
@@ -156,6 +170,37 @@ class SubjectRightsService:
         # versions still sit in the write-ahead log until it is checkpointed.
         self._store.checkpoint()
         self._bus.publish(Changes(customers=True, interactions=True))
+
+
+def _contracts_of(repos: Repositories, customer_id: int) -> list[Contract]:
+    """Every contract of the customer, oldest first, whoever wrote it: the request is about
+    the subject, and the actor already sees the customer."""
+    found = contract_repos(repos).contracts
+    out: list[Contract] = []
+    before: int | None = None
+    while True:
+        page = found.page(Scope(everyone=True), ContractFilter(customer_id=customer_id),
+                          before, 500)
+        out.extend(c for c in (found.get(s.id) for s in page) if c is not None)
+        if len(page) < 500:
+            return sorted(out, key=lambda c: c.id)
+        before = page[-1].id
+
+
+def _contract_record(contract: Contract) -> dict[str, Any]:
+    return {
+        "number": contract.number, "title": contract.title, "state": contract.state,
+        "contract_date": _plain(contract.contract_date),
+        "start_date": _plain(contract.start_date), "end_date": _plain(contract.end_date),
+        "signed_at": _plain(contract.signed_at), "currency": contract.currency,
+        "net": _plain(contract.net), "tax": _plain(contract.tax),
+        "gross": _plain(contract.gross),
+        "items": [{"product": i.product, "quantity": _plain(i.quantity),
+                   "unit_price": _plain(i.unit_price)} for i in contract.items],
+        "instalments": [{"due": _plain(i.due), "amount": _plain(i.amount), "label": i.label}
+                        for i in contract.instalments],
+        "clauses": [c.title for c in contract.clauses],
+    }
 
 
 __all__ = ["SubjectRightsService", "pseudonym", "write_atomically"]

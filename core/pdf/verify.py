@@ -25,7 +25,7 @@ from typing import Any
 
 from cryptography import x509
 
-from core.pdf.pki import cert_der, common_name
+from core.pdf.pki import cert_der, common_name, fingerprint
 from core.pdf.signing import AUDIT_TAG
 
 # Modification levels after a signature, in words.
@@ -50,6 +50,9 @@ class SignatureCheck:
     certification: bool
     audit_head: str | None
     problems: tuple[str, ...] = ()
+    signer_sha256: str = ""  # the signing certificate's SHA-256 fingerprint (for pinning)
+    signer_issuer: str = ""  # its issuer's name (RFC 4514)
+    reason: str = ""  # the signature's /Reason, inside the signed bytes
 
     @property
     def ok(self) -> bool:
@@ -97,13 +100,16 @@ def _yes(flag: bool) -> str:
 
 
 def verify_pdf(data: bytes, trust_roots: Iterable[x509.Certificate], *,
-               required_fields: Sequence[str] = ()) -> VerificationReport:
+               required_fields: Sequence[str] = (),
+               unsigned_fields_allowed: bool = False) -> VerificationReport:
     """Check every signature of `data`. `required_fields` names signatures that must be
     present (a contract knows who signed it: a file cut back to an earlier revision is a valid
-    PDF with fewer signatures)."""
+    PDF with fewer signatures). A signature field left empty is a problem too unless
+    `unsigned_fields_allowed`: a certified document prepares the fields of everyone who must
+    sign, so an empty one means a signature is missing (or was cut off)."""
     roots = list(trust_roots)
     try:
-        embedded = _embedded_signatures(data)
+        embedded, empty = _embedded_signatures(data)
     except Exception as exc:  # any parser failure is a verdict about the file, not a crash
         return VerificationReport(document_problems=(
             f"not a readable PDF ({type(exc).__name__}: {_short(exc)})",))
@@ -117,6 +123,9 @@ def verify_pdf(data: bytes, trust_roots: Iterable[x509.Certificate], *,
     signed = {c.field for c in checks}
     problems.extend(f"the signature {name!r} is missing"
                     for name in required_fields if name not in signed)
+    if not unsigned_fields_allowed:
+        problems.extend(f"the signature field {name!r} is not signed"
+                        for name in empty if name not in required_fields)
     return VerificationReport(tuple(checks), tuple(problems))
 
 
@@ -125,9 +134,10 @@ def _short(exc: BaseException) -> str:
     return text[0][:200] if text else "unreadable"
 
 
-def _embedded_signatures(data: bytes) -> list[Any]:
-    """pyHanko's EmbeddedPdfSignature for each signed field in revision order; a field whose
-    signature cannot even be parsed (blanked or cut /Contents) becomes a `_Broken`."""
+def _embedded_signatures(data: bytes) -> tuple[list[Any], list[str]]:
+    """pyHanko's EmbeddedPdfSignature for each signed field in revision order (a field whose
+    signature cannot even be parsed, blanked or cut /Contents, becomes a `_Broken`), and the
+    names of the signature fields left empty."""
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.fields import enumerate_sig_fields
     from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
@@ -140,13 +150,15 @@ def _embedded_signatures(data: bytes) -> list[Any]:
     reader = PdfFileReader(io.BytesIO(data), strict=False)
     found: list[Any] = []
     broken: list[Any] = []
+    empty = [str(name) for name, _value, _ref in enumerate_sig_fields(reader,
+                                                                        filled_status=False)]
     for name, _value, field_ref in enumerate_sig_fields(reader, filled_status=True):
         try:
             found.append(EmbeddedPdfSignature(reader, field_ref, name))
         except Exception as exc:  # damaged signature data: a finding, not a crash
             broken.append(_Broken(str(name), _short(exc)))
     found.sort(key=lambda sig: sig.signed_revision)
-    return found + broken
+    return found + broken, empty
 
 
 @dataclass(frozen=True)
@@ -178,8 +190,9 @@ def _check(sig: Any, roots: list[x509.Certificate], last: bool) -> SignatureChec
                               False, None, ("the signature data is damaged or was removed",))
     name = str(sig.field_name or "?")
     reason = str(sig.sig_object.get("/Reason", "") or "")
-    tag = AUDIT_TAG.search(reason)
-    head = tag.group(1) if tag else None
+    # The tag is appended last; a printed name earlier in the reason may imitate one.
+    tags = AUDIT_TAG.findall(reason)
+    head = tags[-1] if tags else None
     try:
         claimed = sig.self_reported_timestamp
         status = validate_pdf_signature(
@@ -221,7 +234,8 @@ def _check(sig: Any, roots: list[x509.Certificate], last: bool) -> SignatureChec
         signed_at=status.signer_reported_dt, intact=bool(status.intact),
         valid=bool(status.valid), trusted=trusted, modification=modification,
         covers_whole_file=whole, certification=sig.docmdp_level is not None,
-        audit_head=head, problems=tuple(problems))
+        audit_head=head, problems=tuple(problems), signer_sha256=fingerprint(cert),
+        signer_issuer=cert.issuer.rfc4514_string(), reason=reason)
 
 
 def _trust_problem(cert: x509.Certificate, roots: list[x509.Certificate],

@@ -198,7 +198,9 @@ CREATE TABLE contract_events (
     from_state TEXT NOT NULL,
     to_state TEXT NOT NULL,
     step_role TEXT NOT NULL DEFAULT '',
-    comment TEXT NOT NULL DEFAULT ''
+    comment TEXT NOT NULL DEFAULT '',
+    -- An approval's content fingerprint: what the approver saw (signing requires it).
+    fingerprint TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX contract_events_contract ON contract_events (contract_id, id);
 CREATE TRIGGER contract_events_no_update BEFORE UPDATE ON contract_events

@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 
 from core.auth import Authenticator
+from core.contracts.output import COMPANY_FIELD, CUSTOMER_FIELD
 from core.pdf import signing
 from core.roles import Role
+from core.signing_service import ContractSigners
 from tests.cli.conftest import Runner, open_admin
 from tests.conftest import USERS
 from tests.core.pdf.conftest import COMPANY, CUSTOMER, HEAD_1, HEAD_2, Kit, build_kit
@@ -25,22 +27,24 @@ def kit() -> Kit:
     return build_kit()
 
 
+# The field names of a Strongroom contract (core/contracts/output.py).
+CONTRACT_COMPANY = signing.SignatureBox(COMPANY_FIELD, 0, COMPANY.rect)
+CONTRACT_CUSTOMER = signing.SignatureBox(CUSTOMER_FIELD, -1, CUSTOMER.rect)
+
+
 def _signed_in_vault(cli_auth: Authenticator, vault: Path, kit: Kit, folder: Path) -> Path:
-    """A contract certified by the administrator and countersigned by the sales rep, with this
-    vault's keys (two different certificates, as in real use: see docs/SIGNATURES.md on
-    pdfsig and a certificate used twice in one file)."""
+    """A contract certified by the administrator and countersigned under the vault's
+    customer-signature seal, with this vault's keys (two different certificates, as in real
+    use: see docs/SIGNATURES.md on pdfsig and a certificate used twice in one file)."""
     admin = open_admin(cli_auth, vault)
     try:
-        data = signing.certify(kit.plain, admin.signing.company_signer(admin.user), COMPANY,
-                               "Contract HT-9", HEAD_1, later=[CUSTOMER])
-    finally:
-        admin.close()
-    rep = cli_auth.login(vault, *USERS[Role.SALES_REP])
-    try:
-        data = signing.countersign(data, rep.signing.signer_for(rep.user), CUSTOMER,
+        signers = ContractSigners(admin.signing)
+        data = signing.certify(kit.plain, signers.company(admin.user), CONTRACT_COMPANY,
+                               "Contract HT-9", HEAD_1, later=[CONTRACT_CUSTOMER])
+        data = signing.countersign(data, signers.seal(admin.user), CONTRACT_CUSTOMER,
                                    png_scribble(), "王芳", datetime.now(UTC), HEAD_2)
     finally:
-        rep.close()
+        admin.close()
     path = folder / "signed.pdf"
     path.write_bytes(data)
     return path
@@ -52,7 +56,7 @@ def test_verify_with_the_vault_and_with_an_exported_ca(
     pdf = _signed_in_vault(cli_auth, vault_path, kit, tmp_path)
     ok = as_admin("pdf", "verify", str(pdf))
     assert ok.code == 0, ok.out + ok.err
-    assert ok.lines[0] == "Signature 1: field company (certification)"
+    assert ok.lines[0] == "Signature 1: field CompanySignature (certification)"
     assert f"  audit head: {HEAD_2}" in ok.lines and ok.lines[-1] == "All signatures hold."
 
     name, password = USERS[Role.AUDITOR]

@@ -148,3 +148,13 @@ def test_independent_validators_accept_the_signed_contract_and_reject_a_changed_
     flipped[len(flipped) // 4] ^= 0x20
     assert not world.rep.contract_pdfs.verify(world.rep.user, bytes(flipped)).ok
     assert not pdfsig(bytes(flipped), nss, tmp_path).holds
+
+
+def test_a_signed_pdf_of_one_contract_cannot_become_anothers_record(world: Any) -> None:
+    first, second = approved(world), approved(world)
+    signed = world.rep.contract_pdfs.sign(world.rep.user, first, "李雷", None)
+    fingerprint = world.rep.contracts.document(world.rep.user, second).fingerprint
+    with pytest.raises(InvalidInput, match="not contract"):
+        world.rep.contracts.mark_signed(world.rep.user, second, signed.pdf, fingerprint)
+    assert world.rep.contracts.get(world.rep.user, second).state == ContractState.APPROVED
+    assert world.rep.contracts.archived(world.rep.user, second) is None

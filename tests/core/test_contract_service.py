@@ -3,6 +3,7 @@ reminders, qualifications and templates, through the real service on a real vaul
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
@@ -154,9 +155,12 @@ def test_the_archive_is_read_only_through_an_audited_export(login: Login,
     w = make_world(login)
     cid = drive(w, ContractState.ACTIVE)
     finance = w.finance
-    assert finance.contracts.signed_pdf(finance.user, cid) == PDF
+    pdf = finance.contracts.signed_pdf(finance.user, cid)
+    archived = finance.contracts.archived(finance.user, cid)
+    assert archived is not None and hashlib.sha256(pdf).hexdigest() == archived.sha256
+    assert finance.contract_pdfs.verify(finance.user, pdf).ok
     target = finance.contracts.export_signed(finance.user, cid, tmp_path / "合同.pdf")
-    assert target.read_bytes() == PDF
+    assert target.read_bytes() == pdf
     exported = w.admin.audit.page(w.admin.user, AuditFilter(action="contract.exported"))
     assert len(exported) == 2
     with pytest.raises(InvalidInput):  # nothing signed yet

@@ -29,10 +29,8 @@ def _do(w: World, action: Action, cid: int) -> Any:
         return w.manager.contracts.reject(w.manager.user, cid, w.password(w.manager), "no")
     if action == Action.EDIT:
         return rep.contracts.update(rep.user, cid, small_terms(title="改过的标题"))
-    if action == Action.SIGN:
-        # The fingerprint of the current content: a refusal is the state's, not a mismatch.
-        fingerprint = rep.contracts.document(rep.user, cid).fingerprint
-        return rep.contracts.mark_signed(rep.user, cid, PDF, fingerprint)
+    if action == Action.SIGN:  # a refusal is the state's, not a mismatch or a bad PDF
+        return rep.contract_pdfs.sign(rep.user, cid, "李雷", None)
     if action == Action.ACTIVATE:
         return rep.contracts.activate(rep.user, cid)
     if action == Action.COMPLETE:
@@ -194,9 +192,12 @@ def test_signing_needs_the_approved_content_and_a_pdf(login: Callable[[Role], Se
         rep.contracts.mark_signed(rep.user, cid, b"not a pdf", fingerprint)
     with pytest.raises(PermissionDenied):  # finance may not sign for the company
         w.finance.contracts.mark_signed(w.finance.user, cid, PDF, fingerprint)
-    signed = rep.contracts.mark_signed(rep.user, cid, PDF, fingerprint)
+    with pytest.raises(InvalidInput, match="did not verify"):  # an unsigned PDF is no record
+        rep.contracts.mark_signed(rep.user, cid, PDF, fingerprint)
+    pdf = rep.contract_pdfs.sign(rep.user, cid, "李雷", None).pdf
+    signed = rep.contracts.get(rep.user, cid)
     assert signed.state == "signed" and signed.signed_at is not None
     info = rep.contracts.archived(rep.user, cid)
-    assert info is not None and info.fingerprint == fingerprint and info.size == len(PDF)
+    assert info is not None and info.fingerprint == fingerprint and info.size == len(pdf)
     with pytest.raises(IllegalTransition):
         rep.contracts.update(rep.user, cid, small_terms(title="签后修改"))

@@ -22,7 +22,6 @@ from core.policy import Policy
 from core.roles import PERMISSION_ACTIONS, ROLE_PERMISSIONS, Permission, Role, has_permission
 from core.session import Session
 from tests.conftest import ADMIN, USERS
-from tests.core.contract_support import PDF as CONTRACT_PDF
 from tests.core.contract_support import contract_for, password_of, small_terms
 
 # Each permission mapped to a call it guards and a check that the call really took effect.
@@ -133,10 +132,10 @@ def _approve_contract(s: Session, _: Path) -> Any:
 
 def _sign_contract(s: Session, _: Path) -> Any:
     if not s.can(Permission.CONTRACT_SIGN):
-        return s.contracts.mark_signed(s.user, 1, CONTRACT_PDF, "0" * 64)
+        return s.contract_pdfs.sign(s.user, 1, "李雷", None)
     cid = contract_for(s, ContractState.APPROVED)
-    return s.contracts.mark_signed(s.user, cid, CONTRACT_PDF,
-                                   s.contracts.document(s.user, cid).fingerprint)
+    s.contract_pdfs.sign(s.user, cid, "李雷", None)
+    return s.contracts.get(s.user, cid)
 
 
 def _export_contract(s: Session, tmp: Path) -> Any:
@@ -161,6 +160,34 @@ def _use_organisation_certificate(s: Session, _: Path) -> Any:
     blob = pkcs12.serialize_key_and_certificates(b"org", org.key, org.certificate,
                                                  [ca.certificate], BestAvailableEncryption(b"pw"))
     return s.signing.use_organisation_certificate(s.user, blob, "pw")
+
+
+# -- money -------------------------------------------------------------------------------------
+def _read_receivables(s: Session, _: Path) -> Any:
+    from core.money.model import ReceivableFilter
+
+    cid = contract_for(s, ContractState.SIGNED) if s.can(Permission.RECEIVABLE_READ) else 1
+    return s.money.receivables(s.user, ReceivableFilter(contract_id=cid, open_only=False))
+
+
+def _record_receipt(s: Session, _: Path) -> Any:
+    from datetime import date
+    from decimal import Decimal
+
+    from core.money.model import PaymentMethod, ReceiptDraft
+    from tests.core.contract_support import _colleague
+
+    receipt = ReceiptDraft(date(2026, 1, 5), Decimal("1500.00"), PaymentMethod.BANK_TRANSFER,
+                           "MATRIX-0001", "Matrix Payer")
+    if not s.can(Permission.PAYMENT_RECORD):
+        return s.money.record_receipt(s.user, 1, receipt)
+    cid = contract_for(s, ContractState.SIGNED)
+    admin = _colleague(s, Role.ADMINISTRATOR)  # the actor may be refused reading it
+    try:
+        customer_id = admin.contracts.get(admin.user, cid).customer_id
+    finally:
+        admin.close()
+    return s.money.record_receipt(s.user, customer_id, receipt)
 
 
 CALLS: dict[Permission, Call] = {
@@ -190,6 +217,8 @@ CALLS: dict[Permission, Call] = {
     Permission.CONTRACT_EXPORT: _export_contract,
     Permission.TEMPLATE_MANAGE: _manage_templates,
     Permission.SIGNING_MANAGE: _use_organisation_certificate,
+    Permission.RECEIVABLE_READ: _read_receivables,
+    Permission.PAYMENT_RECORD: _record_receipt,
 }
 
 
@@ -247,7 +276,14 @@ def _took_effect(permission: Permission, result: Any, admin: Session, tmp: Path)
     if permission == Permission.CONTRACT_EXPORT:
         _cid, path = result
         exported = admin.audit.page(admin.user, AuditFilter(action="contract.exported"))
-        return path.read_bytes() == CONTRACT_PDF and len(exported) == 1
+        return admin.contract_pdfs.verify(admin.user, path.read_bytes()).ok and len(
+            exported) == 1
+    if permission == Permission.RECEIVABLE_READ:
+        return len(result) == 2 and sum(r.amount for r in result) == result[0].amount * 2
+    if permission == Permission.PAYMENT_RECORD:
+        stored = admin.money.receipt(admin.user, result.id)
+        recorded = admin.audit.page(admin.user, AuditFilter(action="receipt.recorded"))
+        return str(stored.allocated) == "1500.00" and len(recorded) == 1
     if permission == Permission.TEMPLATE_MANAGE:
         return any(t.code == "sales-en" and t.latest_version == 2
                    for t in admin.contracts.templates(admin.user))
@@ -306,6 +342,7 @@ def test_role_permission_matrix(role: Role, permission: Permission, login: Any,
     assert not (tmp_path / "customers.csv").exists()
     assert admin.privacy.fields().custom == {}
     assert admin.signing.organisation_certificate() is None
+    assert not admin.audit.page(admin.user, AuditFilter(action="receipt.recorded"))
     if permission in NEEDS_PROBE:
         probe = admin.customers.get(admin.user, _probe(admin, tmp_path)["probe"])
         assert probe.owner_id == _probe(admin, tmp_path)["rep"] and probe.version == 1

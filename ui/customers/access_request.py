@@ -33,7 +33,8 @@ def choose_access_path(parent: QWidget, customer_id: int) -> str:
 def counts_text(counts: dict[str, int]) -> str:
     names = {"contacts": _tr("contacts"), "consents": _tr("consent records"),
              "interactions": _tr("interactions"), "tasks": _tr("tasks"),
-             "audit_entries": _tr("audit entries")}
+             "audit_entries": _tr("audit entries"), "contracts": _tr("contracts"),
+             "qualifications": _tr("qualification documents")}
     return ", ".join(_tr("{what}: {count}").format(count=n, what=names.get(k, k))
                      for k, n in counts.items())
 

@@ -1,7 +1,8 @@
 """One customer: every field (protected ones masked, with an audited Reveal…; see
 details_tab.py), the timeline of interactions a page at a time, the customer's tasks, and the
-privacy tab (consents, access request, anonymisation; see privacy_tab.py). Opened from the list
-or from Today; wiped and closed when the vault locks."""
+privacy tab (consents, access request, anonymisation; see privacy_tab.py) and the qualification
+documents (qualifications_tab.py). Opened from the list or from Today; wiped and closed when
+the vault locks."""
 
 from __future__ import annotations
 
@@ -38,11 +39,12 @@ from ui.customers.labels import kind_label, status_label
 from ui.customers.log_dialog import LogInteractionDialog
 from ui.customers.masked import REVEAL_MS, ProtectedField
 from ui.customers.privacy_tab import PrivacyTab
+from ui.customers.qualifications_tab import QualificationsTab
 from ui.customers.share_merge import MergeDialog, ShareDialog
 from ui.widgets import add_status, button_row
 from ui.worker import Task, error_text, run_op
 
-DETAILS, TIMELINE, TASKS, PRIVACY = range(4)
+DETAILS, TIMELINE, TASKS, PRIVACY, QUALIFICATIONS = range(5)
 
 
 def _table(parent: QWidget, model: object) -> QTableView:
@@ -84,10 +86,12 @@ class CustomerDialog(QDialog):
         self.details = DetailsTab(session, customer_id, reveal_ms, self)
         self.values = self.details.values
         self.privacy = PrivacyTab(session, customer_id, self)
+        self.qualifications = QualificationsTab(session, customer_id, self)
         self.tabs.addTab(self.details, self.tr("&Details"))
         self.tabs.addTab(self._timeline_tab(), self.tr("&Timeline"))
         self.tabs.addTab(self._tasks_tab(), self.tr("Ta&sks"))
         self.tabs.addTab(self.privacy, self.tr("&Privacy"))
+        self.tabs.addTab(self.qualifications, self.tr("&Qualifications"))
 
         self.edit_button = QPushButton(self.tr("&Edit…"), self)
         self.edit_button.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_E))
@@ -181,6 +185,7 @@ class CustomerDialog(QDialog):
         self.load_timeline()
         self.load_tasks()
         self.privacy.load()
+        self.qualifications.load()
 
     @property
     def protected(self) -> dict[str, ProtectedField]:
@@ -231,6 +236,7 @@ class CustomerDialog(QDialog):
                 line=self.subtitle.text()))
         self.details.show_view(view)
         self.privacy.show_view(view)
+        self.qualifications.show_view(view)
         editable = view.can_edit and self._session.can(Permission.CUSTOMER_WRITE)
         self.edit_button.setVisible(editable)
         self.share_button.setVisible(view.can_edit and not view.anonymised
@@ -323,6 +329,7 @@ class CustomerDialog(QDialog):
                 dialog.hide()
         self.details.wipe()
         self.privacy.wipe()
+        self.qualifications.wipe()
         self.view = None
         for label in (self.title, self.subtitle):
             label.clear()

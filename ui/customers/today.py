@@ -1,5 +1,6 @@
 """Today: the user's open tasks that are overdue or due today, soonest first; open the customer
-or mark a task done."""
+or mark a task done. Above them, the contracts ending within 60 days (expiry_reminder.py in
+ui/contracts)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from core.changes import Changes
 from core.customers.interactions import Task, TodayView
 from core.session import Session
 from ui.bus import BusBridge
+from ui.contracts.expiry_reminder import ExpiryReminder
 from ui.customers.detail import DetailWindows
 from ui.customers.history import TaskListModel
 from ui.widgets import add_status, button_row, page_layout
@@ -33,6 +35,8 @@ class TodayPage(QWidget):
         layout = page_layout(self, self.tr("Today"), self.tr(
             "Your open tasks that are overdue or due today. Double-click one to open the "
             "customer."))
+        self.reminder = ExpiryReminder(session, bridge, self)
+        layout.addWidget(self.reminder)
         self.model = TaskListModel(with_customer=True, parent=self)
         self.view = QTableView(self)
         self.view.setModel(self.model)
@@ -98,6 +102,7 @@ class TodayPage(QWidget):
         # What is "today" moves at midnight; coming back to the page re-reads it.
         super().showEvent(event)
         self.reload()
+        self.reminder.reload()  # it re-reads itself when contracts change
 
     def _changed(self, changes: Changes) -> None:
         if changes.interactions or changes.customers:
@@ -122,6 +127,7 @@ class TodayPage(QWidget):
     def wipe(self) -> None:
         self._request += 1
         self.windows.wipe()
+        self.reminder.wipe()
         self.model.wipe()
         self.empty_label.hide()
         self.message.clear_message()

@@ -32,8 +32,11 @@ def test_genuine_file_holds_in_every_validator(kit: Kit, nssdb: Path, tmp_path: 
     assert len(theirs.blocks) == 2 and theirs.holds, theirs.output
     clean, text = qpdf_clean(kit.signed, tmp_path)
     assert clean, text
-    # The certified file, before the customer signs, is just as valid.
-    assert verify_pdf(kit.certified, [kit.ca.certificate]).ok
+    # The certified file, before the customer signs, is valid as a file awaiting a signature,
+    # but not as a signed document: its prepared customer field is empty.
+    assert verify_pdf(kit.certified, [kit.ca.certificate], unsigned_fields_allowed=True).ok
+    awaiting = verify_pdf(kit.certified, [kit.ca.certificate])
+    assert awaiting.problems == ["the signature field 'customer' is not signed"]
     assert pdfsig(kit.certified, nssdb, tmp_path).holds
     assert qpdf_clean(kit.certified, tmp_path)[0]
 
@@ -107,7 +110,7 @@ def test_certificate_from_another_ca_is_not_trusted(kit: Kit,
     assert sig.intact and sig.valid and not sig.trusted
     assert "does not chain to a trusted certificate" in sig.problems[0]
     # The copy is perfectly good for whoever trusts the other CA: trust is the whole point.
-    assert verify_pdf(copy, [kit.outsider_ca.certificate]).ok
+    assert verify_pdf(copy, [kit.outsider_ca.certificate], unsigned_fields_allowed=True).ok
 
 
 def test_certificate_without_non_repudiation_is_refused(kit: Kit) -> None:
