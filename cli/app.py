@@ -10,6 +10,7 @@ from cli import (
     commands_contracts,
     commands_customers,
     commands_money,
+    commands_payments,
     commands_pdf,
     commands_privacy,
     commands_users,
@@ -38,6 +39,7 @@ commands (each takes --vault DIR; --user NAME is who acts and logs in):
   pdf verify FILE.pdf [--ca CA.pem]  every signature intact and trusted (--vault/--user optional)
   contract list [--state S --customer ID] | render ID --out F.pdf | export-signed ID --out F.pdf
   reports receivables --out F.csv [--as-of DATE --customer ID --overdue] | ageing --out F.csv
+  payments import-statement FILE --bank NAME [--map HEADER=FIELD ...]
 
 Without a command, Strongroom opens its window.
 
@@ -77,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands_pdf.register(sub, common, acting)  # after commands_vault: adds `vault export-ca`
     commands_contracts.register(sub, common, acting)
     commands_money.register(sub, common, acting)
+    commands_payments.register(sub, common, acting)
     return parser
 
 

@@ -41,6 +41,10 @@ class Permission(StrEnum):
     SIGNING_MANAGE = "signing.manage"
     RECEIVABLE_READ = "money.read"
     PAYMENT_RECORD = "money.record"
+    RECONCILE = "money.reconcile"
+    FUND_REQUEST = "money.fund_request"
+    FUND_APPROVE = "money.fund_approve"
+    CREDIT_MANAGE = "money.credit"
 
 
 # What a person attempting the permission is trying to do, for PermissionDenied messages.
@@ -73,6 +77,12 @@ PERMISSION_ACTIONS: dict[Permission, str] = {
     Permission.SIGNING_MANAGE: "manage the vault's signing certificates",
     Permission.RECEIVABLE_READ: "see receivables, receipts and ageing",
     Permission.PAYMENT_RECORD: "record and allocate receipts",
+    Permission.RECONCILE: "import bank statements and reconcile them",
+    Permission.FUND_REQUEST: "request refunds, discounts after signing, rebates, provisions "
+                             "and write-offs",
+    Permission.FUND_APPROVE: "approve refunds, discounts after signing, rebates, provisions "
+                             "and write-offs",
+    Permission.CREDIT_MANAGE: "set customers' approved credit limits",
 }
 
 # Contracts are read through the customer they belong to (whoever sees the customer sees its
@@ -92,11 +102,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SALES_MANAGER: frozenset({Permission.USER_LIST, Permission.CUSTOMER_READ_TEAM,
                                    Permission.CUSTOMER_TRANSFER, Permission.CUSTOMER_IMPORT,
                                    Permission.CUSTOMER_EXPORT, Permission.CONTRACT_APPROVE,
-                                   Permission.TEMPLATE_MANAGE}) | _SELLING,
+                                   Permission.TEMPLATE_MANAGE, Permission.FUND_REQUEST,
+                                   Permission.CREDIT_MANAGE}) | _SELLING,
     Role.SALES_REP: frozenset({Permission.CUSTOMER_READ_OWN}) | _SELLING,
     Role.FINANCE: frozenset({Permission.CUSTOMER_READ_ALL, Permission.SENSITIVE_REVEAL,
                              Permission.CONTRACT_APPROVE, Permission.CONTRACT_EXPORT,
-                             Permission.RECEIVABLE_READ, Permission.PAYMENT_RECORD}),
+                             Permission.RECEIVABLE_READ, Permission.PAYMENT_RECORD,
+                             Permission.RECONCILE, Permission.FUND_REQUEST,
+                             Permission.FUND_APPROVE, Permission.CREDIT_MANAGE}),
     Role.AUDITOR: frozenset(
         {Permission.USER_LIST, Permission.AUDIT_VIEW, Permission.AUDIT_EXPORT,
          Permission.AUDIT_VERIFY, Permission.CUSTOMER_READ_ALL, Permission.RECEIVABLE_READ}

@@ -18,6 +18,9 @@ from core.customers.people import PeopleService
 from core.customers.privacy import PrivacyService
 from core.customers.service import CustomerService
 from core.customers.subject_rights import SubjectRightsService
+from core.money.credit_service import CreditService
+from core.money.funds import FundService
+from core.money.reconciliation import ReconciliationService
 from core.money.service import MoneyService
 from core.passwords import PasswordRules
 from core.ports import CredentialStore, KeyVault, Store, Unlocked
@@ -76,6 +79,12 @@ class Session:
         # Only a PDF whose signatures verify against this vault becomes a contract's record.
         self.contracts.set_signed_document_check(self.contract_pdfs.archive_problems)
         self.money = MoneyService(self._store, self._guard, ctx.clock, self.bus, self.customers)
+        self.reconciliation = ReconciliationService(self._store, self._guard, ctx.clock,
+                                                    self.bus, self.money)
+        self.funds = FundService(self._store, self._guard, ctx.clock, self.bus, self.customers,
+                                 self._keys)
+        self.credit = CreditService(self._store, self._guard, ctx.clock, self.bus,
+                                    self.customers, self._keys)
         self.remember = RememberService(self._store, self._keys, ctx.credentials, ctx.clock,
                                         self.bus)
 

@@ -405,9 +405,4 @@ class SqlQualifications:
                               number=r[3], expires_on=_day(r[4]), added_by=r[5],
                               created_at=datetime.fromisoformat(r[6])) for r in rows]
 
-
-class NoCreditLimits:
-    """Until credit limits exist (issue 5), no customer has a known limit."""
-
-    def available_credit(self, customer_id: int, currency: str) -> Decimal | None:
-        return None
+# The contracts' CreditSource (credit limits and exposure) is storage/funds_repo.py SqlCredit.

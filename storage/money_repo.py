@@ -227,13 +227,18 @@ class SqlMoney:
                 id=a[0], receipt_id=a[1], receivable_id=a[2],
                 amount=from_minor(a[3], currency[a[1]]), allocated_by=a[4],
                 allocated_at=datetime.fromisoformat(a[5])))
+        refunded = dict(self._conn.execute(
+            "SELECT receipt_id, sum(amount_minor) FROM refunds "  # noqa: S608
+            f"WHERE receipt_id IN ({', '.join('?' * len(ids))}) GROUP BY receipt_id", ids)
+            .fetchall())
         return [Receipt(id=r[0], customer_id=r[1], received_on=date.fromisoformat(r[2]),
                         currency=r[3], amount=from_minor(r[4], r[3]),
                         method=PaymentMethod(r[5]), reference=r[6], payer_name=r[7],
                         recorded_by=r[8], recorded_at=datetime.fromisoformat(r[9]),
                         allocations=tuple(allocations[r[0]]),
                         reversed_at=datetime.fromisoformat(r[10]) if r[10] else None,
-                        reversal_reason=r[11] or "") for r in rows]
+                        reversal_reason=r[11] or "",
+                        refunded=from_minor(refunded.get(r[0], 0), r[3])) for r in rows]
 
     def receipt(self, receipt_id: int) -> Receipt | None:
         found = self._receipts("id", receipt_id)
@@ -258,6 +263,11 @@ class SqlMoney:
             "SELECT p.currency, sum(a.amount_minor) FROM allocations AS a "
             "JOIN receipts AS p ON p.id = a.receipt_id WHERE p.customer_id = ? "
             "GROUP BY p.currency", (cid,)).fetchall())
+        # Approved refunds pay credit back: it is no longer the customer's money with us.
+        refunded = dict(self._conn.execute(
+            "SELECT p.currency, sum(f.amount_minor) FROM refunds AS f "
+            "JOIN receipts AS p ON p.id = f.receipt_id WHERE p.customer_id = ? "
+            "GROUP BY p.currency", (cid,)).fetchall())
         out = []
         for cur in sorted(set(billed) | set(received)):
             amount, allocated, written_off, open_, overdue = billed.get(cur, (0, 0, 0, 0, 0))
@@ -267,7 +277,7 @@ class SqlMoney:
                 allocated=from_minor(allocated, cur), written_off=from_minor(written_off, cur),
                 open=from_minor(open_, cur), overdue=from_minor(overdue, cur),
                 received=from_minor(got, cur),
-                credit=from_minor(got - applied.get(cur, 0), cur)))
+                credit=from_minor(got - applied.get(cur, 0) - refunded.get(cur, 0), cur)))
         return out
 
     def ageing(self, scope: Scope, as_of: date, group: AgeingGroup) -> list[AgeingRow]:

@@ -14,16 +14,17 @@ from core.audit import AuditEntry, AuditFilter, ChainHead
 from core.roles import Role
 from core.users import User, normalise_name
 from storage.contracts_repo import (
-    NoCreditLimits,
     SqlContracts,
     SqlContractTemplates,
     SqlQualifications,
 )
 from storage.customer_bulk import SqlCustomerBulk
 from storage.customers_repo import SqlCustomers
+from storage.funds_repo import SqlCredit, SqlFunds
 from storage.interactions_repo import SqlInteractions, SqlTasks
 from storage.money_repo import SqlMoney
 from storage.privacy_repo import SqlPrivacy
+from storage.reconciliation_repo import SqlReconciliation
 from storage.signing_repo import SqlSigning
 from storage.subject_keys_repo import SqlSubjectKeys
 
@@ -231,6 +232,9 @@ class SqlRepositories:
         self.contracts = SqlContracts(conn)
         self.contract_templates = SqlContractTemplates(conn)
         self.qualifications = SqlQualifications(conn)
-        self.credit = NoCreditLimits()
+        # Credit limits and exposure; also the contracts' CreditSource.
+        self.credit = SqlCredit(conn)
+        self.funds = SqlFunds(conn)
         self.money = SqlMoney(conn)
+        self.reconciliation = SqlReconciliation(conn)
 

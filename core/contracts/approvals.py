@@ -54,6 +54,7 @@ class ApprovalOps(ReadingOps):
         with self._store.reader() as plain:
             repos = contract_repos(plain)
             credit = repos.credit.available_credit(customer.id, contract.currency)
+            rating = repos.credit.rating(customer.id)
             held = repos.qualifications.for_customer(customer.id)
             earlier = repos.contracts.has_signed(customer.id, contract.id, SIGNED)
         on = contract.contract_date
@@ -69,7 +70,7 @@ class ApprovalOps(ReadingOps):
             max_discount=max((i.discount for i in contract.items), default=Decimal(0)),
             payment_days=payment_days(contract.instalments, contract.contract_date),
             nonstandard_clauses=tuple(c.title for c in contract.nonstandard_clauses),
-            customer_rating=None, missing_qualifications=tuple(missing),
+            customer_rating=rating, missing_qualifications=tuple(missing),
             expired_qualifications=tuple(expired), new_customer=not earlier)
 
     def risk_preview(self, actor: User, contract_id: int) -> RiskAssessment:

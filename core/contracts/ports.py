@@ -82,10 +82,12 @@ class QualificationRepository(Protocol):
 
 
 class CreditSource(Protocol):
-    """The customer's available credit in `currency` (issue 5 supplies limits); None when no
-    limit is known."""
+    """The customer's available credit in `currency` (the approved limit minus open receivables
+    and approved contracts not signed yet); None when no limit is known. `rating` is the
+    credit rating ("A".."D") recorded with the customer's latest limit, None without one."""
 
     def available_credit(self, customer_id: int, currency: str) -> Decimal | None: ...
+    def rating(self, customer_id: int) -> str | None: ...
 
 
 class ContractRepositories(Repositories, Protocol):

@@ -115,6 +115,7 @@ class Receipt:
     allocations: tuple[Allocation, ...] = ()  # reversing ones (negative) included
     reversed_at: datetime | None = None  # a receipt entered by mistake, undone
     reversal_reason: str = ""
+    refunded: Decimal | None = None  # paid back to the customer (approved refunds)
 
     @property
     def reversed(self) -> bool:
@@ -128,7 +129,9 @@ class Receipt:
     def unallocated(self) -> Decimal:
         """What is left of the receipt after its allocations: the customer's credit from it
         (nothing once the receipt is reversed)."""
-        return self.amount * 0 if self.reversed else self.amount - self.allocated
+        if self.reversed:
+            return self.amount * 0
+        return self.amount - self.allocated - (self.refunded or self.amount * 0)
 
 
 @dataclass(frozen=True)

@@ -190,6 +190,84 @@ def _record_receipt(s: Session, _: Path) -> Any:
     return s.money.record_receipt(s.user, customer_id, receipt)
 
 
+def _reconcile(s: Session, tmp: Path) -> Any:
+    path = tmp / "matrix-statement.csv"
+    path.write_text("交易日期,收入金额,对方户名\n2026-01-02,10.00,Matrix Payer\n",
+                    encoding="utf-8")
+    return s.reconciliation.import_statement(s.user, path, "Matrix Bank")
+
+
+def _matrix_receivable(s: Session) -> int:
+    """An open instalment of a signed contract of the rep's customer (visible to the actor)."""
+    from tests.core.contract_support import _colleague
+
+    cid = contract_for(s, ContractState.SIGNED)
+    admin = _colleague(s, Role.ADMINISTRATOR)
+    try:
+        from core.money.model import ReceivableFilter
+
+        return admin.money.receivables(admin.user, ReceivableFilter(contract_id=cid))[0].id
+    finally:
+        admin.close()
+
+
+def _write_off_draft(s: Session, receivable_id: int) -> Any:
+    from decimal import Decimal
+
+    from core.money.funds_model import FundDraft, FundKind
+
+    customer_id = 1
+    if receivable_id != 1:
+        from tests.core.contract_support import _colleague
+
+        admin = _colleague(s, Role.ADMINISTRATOR)
+        try:
+            customer_id = admin.money.receivable(admin.user, receivable_id).customer_id
+        finally:
+            admin.close()
+    return FundDraft(FundKind.WRITE_OFF, customer_id, Decimal("100.00"), "Matrix write-off",
+                     receivable_id=receivable_id)
+
+
+def _request_funds(s: Session, _: Path) -> Any:
+    rid = _matrix_receivable(s) if s.can(Permission.FUND_REQUEST) else 1
+    return s.funds.request(s.user, _write_off_draft(s, rid))
+
+
+def _approve_funds(s: Session, _: Path) -> Any:
+    from tests.core.contract_support import _colleague
+
+    if not s.can(Permission.FUND_APPROVE):
+        return s.funds.approve(s.user, 1, "matrix")
+    manager = _colleague(s, Role.SALES_MANAGER)  # the requester: never the approver
+    try:
+        rid = _matrix_receivable(s)
+        request = manager.funds.request(manager.user, _write_off_draft(s, rid))
+    finally:
+        manager.close()
+    return s.funds.approve(s.user, request.id, password_of(s), "matrix")
+
+
+def _manage_credit(s: Session, _: Path) -> Any:
+    from decimal import Decimal
+
+    from tests.core.contract_support import _colleague
+
+    customer_id = 1
+    if s.can(Permission.CREDIT_MANAGE):
+        admin, rep = _colleague(s, Role.ADMINISTRATOR), _colleague(s, Role.SALES_REP)
+        try:
+            ids = {u.name: u.id for u in admin.accounts.list_users(admin.user)}
+            admin.accounts.set_manager(admin.user, ids[USERS[Role.SALES_REP][0]],
+                                       ids[USERS[Role.SALES_MANAGER][0]])
+            customer_id = rep.customers.create(rep.user, CustomerDraft(
+                kind=CustomerKind.COMPANY, name="Matrix Credit Customer")).id
+        finally:
+            admin.close()
+            rep.close()
+    return s.credit.set_limit(s.user, customer_id, Decimal("80000"), "Matrix limit")
+
+
 CALLS: dict[Permission, Call] = {
     Permission.USER_LIST: lambda s, _: s.accounts.list_users(s.user),
     Permission.USER_MANAGE: _add_user,
@@ -219,6 +297,10 @@ CALLS: dict[Permission, Call] = {
     Permission.SIGNING_MANAGE: _use_organisation_certificate,
     Permission.RECEIVABLE_READ: _read_receivables,
     Permission.PAYMENT_RECORD: _record_receipt,
+    Permission.RECONCILE: _reconcile,
+    Permission.FUND_REQUEST: _request_funds,
+    Permission.FUND_APPROVE: _approve_funds,
+    Permission.CREDIT_MANAGE: _manage_credit,
 }
 
 
@@ -280,6 +362,23 @@ def _took_effect(permission: Permission, result: Any, admin: Session, tmp: Path)
             exported) == 1
     if permission == Permission.RECEIVABLE_READ:
         return len(result) == 2 and sum(r.amount for r in result) == result[0].amount * 2
+    if permission == Permission.RECONCILE:
+        imported = admin.audit.page(admin.user, AuditFilter(action="statement.imported"))
+        return [x.id for x in admin.reconciliation.statements(admin.user)] == [
+            result.statement_id] and result.lines == 1 and len(imported) == 1
+    if permission == Permission.FUND_REQUEST:
+        requested = admin.audit.page(admin.user, AuditFilter(action="fund.requested"))
+        return admin.funds.get(admin.user, result.id).state == "pending" and len(
+            requested) == 1
+    if permission == Permission.FUND_APPROVE:
+        written_off = admin.money.receivable(admin.user, result.receivable_id).written_off
+        return admin.funds.get(admin.user, result.id).state == "approved" and str(
+            written_off) == "100.00"
+    if permission == Permission.CREDIT_MANAGE:
+        limits = admin.credit.limits(admin.user, result.customer_id)
+        audited = admin.audit.page(admin.user, AuditFilter(action="credit.limit_proposed"))
+        return [(str(x.limit), x.state) for x in limits] == [("80000.00", "pending")] and len(
+            audited) == 1
     if permission == Permission.PAYMENT_RECORD:
         stored = admin.money.receipt(admin.user, result.id)
         recorded = admin.audit.page(admin.user, AuditFilter(action="receipt.recorded"))
@@ -343,6 +442,9 @@ def test_role_permission_matrix(role: Role, permission: Permission, login: Any,
     assert admin.privacy.fields().custom == {}
     assert admin.signing.organisation_certificate() is None
     assert not admin.audit.page(admin.user, AuditFilter(action="receipt.recorded"))
+    assert admin.reconciliation.statements(admin.user) == []
+    assert not admin.audit.page(admin.user, AuditFilter(action="fund."))
+    assert not admin.audit.page(admin.user, AuditFilter(action="credit."))
     if permission in NEEDS_PROBE:
         probe = admin.customers.get(admin.user, _probe(admin, tmp_path)["probe"])
         assert probe.owner_id == _probe(admin, tmp_path)["rep"] and probe.version == 1

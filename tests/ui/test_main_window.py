@@ -78,8 +78,8 @@ def test_manual_lock_and_switch_user(qtbot: QtBot, auth: Authenticator, vault_pa
     assert isinstance(controller.window, LoginWindow)
     assert controller.window.user_name.text() == ""
     manager = log_in(qtbot, controller, *USERS[Role.SALES_MANAGER])
-    assert list(manager.pages) == ["customers", "today", "contracts", "templates", "account",
-                                  "users"]
+    assert list(manager.pages) == ["customers", "today", "contracts", "receivables",
+                                  "templates", "account", "users"]
 
 
 def test_admin_adds_a_user_who_must_change_the_password_and_sees_only_their_pages(
@@ -125,7 +125,7 @@ def test_admin_adds_a_user_who_must_change_the_password_and_sees_only_their_page
     qtbot.waitUntil(lambda: isinstance(controller.window, MainWindow), timeout=5000)
     rep = controller.window
     assert isinstance(rep, MainWindow)
-    assert list(rep.pages) == ["customers", "today", "contracts", "account"]
+    assert list(rep.pages) == ["customers", "today", "contracts", "receivables", "account"]
     assert not rep.session.user.must_change_password
 
 
@@ -155,7 +155,8 @@ def test_auditor_sees_the_audit_trail_and_no_user_management(
         qtbot: QtBot, auth: Authenticator, vault_path: Path, make_controller: Make) -> None:
     controller = make_controller(auth, vault=vault_path)
     main = log_in(qtbot, controller, *USERS[Role.AUDITOR])
-    assert list(main.pages) == ["customers", "contracts", "account", "users", "audit"]
+    assert list(main.pages) == ["customers", "contracts", "receivables", "account", "users",
+                                "audit"]
     users = main.pages["users"]
     assert isinstance(users, UsersPage)
     assert users.add_button is None and users.manage_buttons == []

@@ -72,8 +72,9 @@ def test_create_a_vault_shows_the_recovery_key_once_then_the_main_window(
     main = controller.window
     assert isinstance(main, MainWindow)
     assert main.session.user.name == "Olga Owner"
-    assert set(main.pages) == {"customers", "today", "contracts", "templates", "account",
-                              "users", "policies", "privacy", "recovery", "audit", "signing"}
+    assert set(main.pages) == {"customers", "today", "contracts", "receivables", "templates",
+                              "account", "users", "policies", "privacy", "recovery", "audit",
+                              "signing"}
     assert key_dialog.secret_edit.text() == ""  # the widget forgot the key
     assert controller.settings.value(LAST_VAULT_KEY) == str(folder)
     QApplication.clipboard().clear()
@@ -110,9 +111,9 @@ def test_admin_logs_in_and_sees_every_page(
     controller = make_controller(auth, vault=vault_path)
     main = log_in(qtbot, controller, *ADMIN)
     titles = [main.nav.item(i).text() for i in range(main.nav.count())]
-    assert titles == ["Customers", "Today", "Contracts", "Contract templates", "My account",
-                      "Users and roles", "Policies", "Privacy", "Recovery key", "Audit trail",
-                      "Signing certificates"]
+    assert titles == ["Customers", "Today", "Contracts", "Receivables", "Contract templates",
+                      "My account", "Users and roles", "Policies", "Privacy", "Recovery key",
+                      "Audit trail", "Signing certificates"]
     assert main.user_status.text() == ADMIN[0]
     assert main.role_status.text() == "Administrator"
     assert main.lock_status.text().startswith("Locks in ")
@@ -157,7 +158,8 @@ def test_demo_vault_is_created_and_its_users_fill_the_form(
     qtbot.mouseClick(login.login_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: isinstance(controller.window, MainWindow), timeout=10_000)
     assert isinstance(controller.window, MainWindow)
-    assert list(controller.window.pages) == ["customers", "today", "contracts", "account"]
+    assert list(controller.window.pages) == ["customers", "today", "contracts", "receivables",
+                                             "account"]
 
 
 def test_open_a_folder_that_is_not_a_vault_says_so(

@@ -41,6 +41,7 @@ from ui.customers.masked import REVEAL_MS, ProtectedField
 from ui.customers.privacy_tab import PrivacyTab
 from ui.customers.qualifications_tab import QualificationsTab
 from ui.customers.share_merge import MergeDialog, ShareDialog
+from ui.money.payments_tab import PaymentsTab
 from ui.widgets import add_status, button_row
 from ui.worker import Task, error_text, run_op
 
@@ -92,6 +93,10 @@ class CustomerDialog(QDialog):
         self.tabs.addTab(self._tasks_tab(), self.tr("Ta&sks"))
         self.tabs.addTab(self.privacy, self.tr("&Privacy"))
         self.tabs.addTab(self.qualifications, self.tr("&Qualifications"))
+        self.payments: PaymentsTab | None = None
+        if session.can(Permission.RECEIVABLE_READ):
+            self.payments = PaymentsTab(session, bridge, customer_id, self)
+            self.tabs.addTab(self.payments, self.tr("Pa&yments"))
 
         self.edit_button = QPushButton(self.tr("&Edit…"), self)
         self.edit_button.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_E))
@@ -237,6 +242,8 @@ class CustomerDialog(QDialog):
         self.details.show_view(view)
         self.privacy.show_view(view)
         self.qualifications.show_view(view)
+        if self.payments is not None:
+            self.payments.set_customer_name(view.name)
         editable = view.can_edit and self._session.can(Permission.CUSTOMER_WRITE)
         self.edit_button.setVisible(editable)
         self.share_button.setVisible(view.can_edit and not view.anonymised
@@ -330,6 +337,8 @@ class CustomerDialog(QDialog):
         self.details.wipe()
         self.privacy.wipe()
         self.qualifications.wipe()
+        if self.payments is not None:
+            self.payments.wipe()
         self.view = None
         for label in (self.title, self.subtitle):
             label.clear()

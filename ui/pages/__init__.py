@@ -49,6 +49,8 @@ def page_specs() -> list[PageSpec]:
                  _lazy("ui.customers.today:TodayPage")),
         PageSpec("contracts", tr("Contracts"), READ_CUSTOMERS,
                  _lazy("ui.contracts.page:ContractsPage")),
+        PageSpec("receivables", tr("Receivables"), Permission.RECEIVABLE_READ,
+                 _lazy("ui.money.receivables_page:ReceivablesPage")),
         PageSpec("templates", tr("Contract templates"), Permission.TEMPLATE_MANAGE,
                  _lazy("ui.contracts.templates_page:TemplatesPage")),
         PageSpec("account", tr("My account"), None, _lazy("ui.pages.account:AccountPage")),

@@ -1,0 +1,1 @@
+"""The money screens: receivables, ageing, recording receipts, a customer's payments."""

@@ -1,0 +1,155 @@
+"""The ageing view: open balances by days overdue (current, 1–30, 31–60, 61–90, over 90) as of
+a chosen day, per customer or per sales rep, with the total per currency underneath; computed
+by core (one aggregate per group) on a worker, exported to CSV by core (audited)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.money.model import AgeingReport, AgeingRow
+from core.session import Session
+from ui.contracts.pdf_files import choose_save_path
+from ui.money.labels import amount, bucket_labels, from_qdate, to_qdate
+from ui.money.receivables_model import Cells, CellsModel
+from ui.widgets import add_status
+from ui.worker import error_text, run_op
+
+BY_CUSTOMER, BY_REP = "customer", "rep"
+NAME, CURRENCY = 0, 1
+FIRST_BUCKET = 2
+
+
+def ageing_cells(row: AgeingRow, name: str) -> Cells:
+    return (name, row.currency, *(amount(b, row.currency) for b in row.buckets),
+            amount(row.open, row.currency))
+
+
+def table_view(parent: QWidget, model: object) -> QTableView:
+    view = QTableView(parent)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().hide()
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+class AgeingView(QWidget):
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._session = session
+        self._request = 0
+        self.report: AgeingReport | None = None
+        self.loading = False
+        self.as_of = QDateEdit(self)
+        self.as_of.setCalendarPopup(True)
+        self.as_of.setDisplayFormat("yyyy-MM-dd")
+        self.as_of.setDate(to_qdate(session.money.today()))
+        as_of_label = QLabel(self.tr("As o&f:"), self)
+        as_of_label.setBuddy(self.as_of)
+        self.group = QComboBox(self)
+        self.group.addItem(self.tr("Per customer"), BY_CUSTOMER)
+        self.group.addItem(self.tr("Per sales rep"), BY_REP)
+        group_label = QLabel(self.tr("&Group:"), self)
+        group_label.setBuddy(self.group)
+        self.export_button = QPushButton(self.tr("E&xport ageing…"), self)
+        self.export_button.clicked.connect(lambda: self.export())
+        top = QHBoxLayout()
+        for widget in (as_of_label, self.as_of, group_label, self.group):
+            top.addWidget(widget)
+        top.addStretch(1)
+        top.addWidget(self.export_button)
+        headers = [self.tr("Name"), self.tr("Currency"), *bucket_labels(),
+                   self.tr("Open balance")]
+        numeric = range(FIRST_BUCKET, len(headers))
+        self.rows = CellsModel(headers, numeric, self)
+        self.totals = CellsModel([self.tr("Total"), *headers[1:]], numeric, self)
+        self.view = table_view(self, self.rows)
+        self.view.setColumnWidth(NAME, 220)
+        self.total_view = table_view(self, self.totals)
+        self.total_view.setColumnWidth(NAME, 220)
+        self.total_view.setMaximumHeight(110)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.total_view)
+        self.message, self.busy = add_status(layout, self)
+        self.as_of.dateChanged.connect(lambda _d: self.load())
+        self.group.currentIndexChanged.connect(lambda _i: self._show())
+
+    def day(self) -> date:
+        return from_qdate(self.as_of.date())
+
+    def load(self) -> None:
+        self._request += 1
+        request = self._request
+        session, actor, day = self._session, self._session.user, self.day()
+        self.loading = True
+
+        def done(report: AgeingReport) -> None:
+            if request == self._request:
+                self.loading = False
+                self.report = report
+                self.message.clear_message()
+                self._show()
+
+        def failed(exc: BaseException) -> None:
+            if request == self._request:
+                self.loading = False
+                self.message.show_message(error_text(exc))
+
+        run_op(self, lambda _t: session.money.ageing(actor, day), on_done=done, on_error=failed)
+
+    def _show(self) -> None:
+        report = self.report
+        if report is None:
+            return
+        grouped = report.by_customer if self.group.currentData() == BY_CUSTOMER \
+            else report.by_rep
+        nobody = self.tr("(no sales rep)")
+        self.rows.set_rows([ageing_cells(r, r.name or nobody) for r in grouped],
+                           [r.key for r in grouped])
+        self.totals.set_rows([ageing_cells(r, self.tr("Total")) for r in report.total])
+
+    def export(self, path: str | None = None) -> None:
+        """Ask where (unless given), then let core write and audit the CSV."""
+        day = self.day()
+        if path is None:
+            path = choose_save_path(self, self.tr("Export ageing"),
+                                    f"ageing-{day.isoformat()}.csv",
+                                    self.tr("CSV files (*.csv);;All files (*)"), ".csv")
+        if not path:
+            return
+        session, actor, target = self._session, self._session.user, path
+        self.busy.start(self.tr("Exporting…"), [self.export_button])
+        run_op(self, lambda _t: session.money.export_ageing(actor, target, day),
+               on_done=lambda count: self.message.show_message(
+                   self.tr("{count} rows written to {path}.").format(count=count, path=target),
+                   "ok"),
+               on_error=lambda exc: self.message.show_message(error_text(exc)),
+               on_finished=self.busy.stop)
+
+    def wipe(self) -> None:
+        self._request += 1
+        self.report = None
+        self.rows.wipe()
+        self.totals.wipe()
+        self.message.clear_message()

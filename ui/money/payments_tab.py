@@ -1,0 +1,260 @@
+"""A customer's money, as a tab of the customer dialog: the balance per currency (billed,
+received, open, overdue, credit), the open instalments and the receipts; finance records a
+receipt for the customer here or reverses one entered by mistake (the reason is required and
+audited by core). Everything is read on a worker and re-read when money changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.changes import Changes
+from core.money.model import CustomerBalance, Receipt, Receivable, ReceivableFilter
+from core.roles import Permission
+from core.session import Session
+from ui.bus import BusBridge
+from ui.contracts.labels import plain
+from ui.money.ageing_view import table_view
+from ui.money.labels import amount, day_text, method_label, money
+from ui.money.receipt_dialog import ReceiptDialog, saved_text
+from ui.money.receivables_model import Cells, CellsModel, receivable_cells
+from ui.widgets import add_status, button_row
+from ui.worker import error_text, run_op
+
+MAX_ROWS = 500
+
+
+@dataclass(frozen=True)
+class Account:
+    balances: list[CustomerBalance]
+    open_items: list[Receivable]
+    receipts: list[Receipt]
+    as_of: date
+
+
+class ReverseDialog(QDialog):
+    """Why a receipt is reversed (required); core does the reversal on a worker."""
+
+    def __init__(self, session: Session, receipt: Receipt, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._session = session
+        self.receipt = receipt
+        self.done_receipt: Receipt | None = None
+        self.setWindowTitle(self.tr("Reverse receipt"))
+        intro = QLabel(self.tr("Reverse receipt #{id} of {amount} received on {day}? What it "
+                               "paid becomes open again; nothing is deleted.").format(
+            id=receipt.id, amount=money(receipt.amount, receipt.currency),
+            day=day_text(receipt.received_on)), self)
+        intro.setWordWrap(True)
+        plain(intro)
+        self.reason = QLineEdit(self)
+        self.reason.setMaxLength(500)
+        reason_label = QLabel(self.tr("&Reason:"), self)
+        reason_label.setBuddy(self.reason)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(self.tr("Re&verse"))
+        self.ok_button.setEnabled(False)
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        self.reason.textChanged.connect(
+            lambda text: self.ok_button.setEnabled(bool(text.strip())))
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(reason_label)
+        layout.addWidget(self.reason)
+        self.message, self.busy = add_status(layout, self)
+        plain(self.message)
+        layout.addWidget(self.buttons)
+
+    def submit(self) -> None:
+        reason = self.reason.text().strip()
+        if not reason:
+            self.message.show_message(self.tr("Say why the receipt is reversed."))
+            return
+        session, actor, receipt_id = self._session, self._session.user, self.receipt.id
+        self.busy.start(self.tr("Reversing…"), [self.ok_button])
+
+        def done(receipt: Receipt) -> None:
+            self.done_receipt = receipt
+            self.accept()
+
+        run_op(self, lambda _t: session.money.reverse_receipt(actor, receipt_id, reason),
+               on_done=done, on_error=lambda exc: self.message.show_message(error_text(exc)),
+               on_finished=self.busy.stop)
+
+
+class PaymentsTab(QWidget):
+    def __init__(self, session: Session, bridge: BusBridge, customer_id: int,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._session = session
+        self.customer_id = customer_id
+        self.customer_name = ""
+        self._request = 0
+        self.account: Account | None = None
+        self.loading = False
+        self.dialog: QDialog | None = None
+        self.balances = CellsModel([self.tr("Currency"), self.tr("Billed"), self.tr("Received"),
+                                    self.tr("Open"), self.tr("Overdue"), self.tr("Credit")],
+                                   range(1, 6), self)
+        self.open_items = CellsModel([self.tr("Customer"), self.tr("Contract"),
+                                      self.tr("Due date"), self.tr("Amount"),
+                                      self.tr("Open balance"), self.tr("Days overdue")],
+                                     range(3, 6), self)
+        self.receipts = CellsModel([self.tr("Received on"), self.tr("Amount"), self.tr("Method"),
+                                    self.tr("Reference"), self.tr("Payer"),
+                                    self.tr("Allocated"), self.tr("Credit"),
+                                    self.tr("Status")], (1, 5, 6), self)
+        self.balance_view = table_view(self, self.balances)
+        self.balance_view.setMaximumHeight(90)
+        self.open_view = table_view(self, self.open_items)
+        self.open_view.hideColumn(0)  # it is this customer
+        self.receipt_view = table_view(self, self.receipts)
+        for view, widths in ((self.open_view, (0, 150, 100, 130, 130)),
+                             (self.receipt_view, (100, 130, 110, 150, 150, 110, 100))):
+            for column, width in enumerate(widths):
+                if width:
+                    view.setColumnWidth(column, width)
+        can_record = session.can(Permission.PAYMENT_RECORD)
+        self.record_button = QPushButton(self.tr("Record rece&ipt…"), self)
+        self.record_button.clicked.connect(self.record_receipt)
+        self.reverse_button = QPushButton(self.tr("Re&verse receipt…"), self)
+        self.reverse_button.clicked.connect(self.reverse_selected)
+        self.reverse_button.setEnabled(False)
+        for button in (self.record_button, self.reverse_button):
+            button.setVisible(can_record)
+            button.setAutoDefault(False)
+        self.receipt_view.selectionModel().selectionChanged.connect(
+            lambda *_a: self._update_buttons())
+        layout = QVBoxLayout(self)
+        for title, view in ((self.tr("Balance"), self.balance_view),
+                            (self.tr("Open instalments"), self.open_view),
+                            (self.tr("Receipts"), self.receipt_view)):
+            heading = QLabel(title, self)
+            heading.setObjectName("sectionTitle")
+            layout.addWidget(heading)
+            layout.addWidget(view, 1 if view is not self.balance_view else 0)
+        layout.addLayout(button_row(self.record_button, self.reverse_button))
+        self.message, self.busy = add_status(layout, self)
+        plain(self.message)
+        bridge.changed.connect(self._changed)
+        self.load()
+
+    # -- loading -----------------------------------------------------------------------------
+    def load(self) -> None:
+        self._request += 1
+        request = self._request
+        session, actor, customer_id = self._session, self._session.user, self.customer_id
+        self.loading = True
+
+        def work(_t: object) -> Account:
+            money_ = session.money
+            as_of = money_.today()
+            return Account(money_.customer_balance(actor, customer_id, as_of),
+                           money_.receivables(actor, ReceivableFilter(customer_id=customer_id),
+                                              None, MAX_ROWS),
+                           money_.receipts(actor, customer_id), as_of)
+
+        def done(account: Account) -> None:
+            if request == self._request:
+                self.loading = False
+                self.show_account(account)
+
+        def failed(exc: BaseException) -> None:
+            if request == self._request:
+                self.loading = False
+                self.message.show_message(error_text(exc))
+
+        run_op(self, work, on_done=done, on_error=failed)
+
+    def show_account(self, account: Account) -> None:
+        self.account = account
+        self.balances.set_rows([self._balance_cells(b) for b in account.balances])
+        self.open_items.set_rows([receivable_cells(r, account.as_of)
+                                  for r in account.open_items],
+                                 [r.id for r in account.open_items])
+        self.receipts.set_rows([self._receipt_cells(r) for r in account.receipts],
+                               [r.id for r in account.receipts])
+        if account.open_items:
+            self.customer_name = account.open_items[0].customer_name
+        self._update_buttons()
+
+    @staticmethod
+    def _balance_cells(b: CustomerBalance) -> Cells:
+        return (b.currency, *(amount(v, b.currency)
+                              for v in (b.billed, b.received, b.open, b.overdue, b.credit)))
+
+    def _receipt_cells(self, r: Receipt) -> Cells:
+        status = self.tr("Reversed: {reason}").format(reason=r.reversal_reason) \
+            if r.reversed else ""
+        return (day_text(r.received_on), money(r.amount, r.currency), method_label(r.method),
+                r.reference, r.payer_name, amount(max(r.allocated, r.amount * 0), r.currency),
+                amount(r.unallocated, r.currency), status)
+
+    def _changed(self, changes: Changes) -> None:
+        if changes.money or changes.contracts:
+            self.load()
+
+    # -- actions -----------------------------------------------------------------------------
+    def selected_receipt(self) -> Receipt | None:
+        rows = self.receipt_view.selectionModel().selectedRows()
+        if not rows or self.account is None:
+            return None
+        receipt_id = self.receipts.key(rows[0].row())
+        return next((r for r in self.account.receipts if r.id == receipt_id), None)
+
+    def _update_buttons(self) -> None:
+        receipt = self.selected_receipt()
+        self.reverse_button.setEnabled(receipt is not None and not receipt.reversed)
+
+    def set_customer_name(self, name: str) -> None:
+        self.customer_name = name
+
+    def record_receipt(self) -> ReceiptDialog | None:
+        if self.record_button.isHidden():
+            return None
+        dialog = ReceiptDialog(self._session, (self.customer_id, self.customer_name), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.message.show_message(
+            saved_text(dialog.saved), "ok") if dialog.saved is not None else None)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def reverse_selected(self) -> ReverseDialog | None:
+        receipt = self.selected_receipt()
+        if receipt is None or receipt.reversed or self.reverse_button.isHidden():
+            return None
+        dialog = ReverseDialog(self._session, receipt, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.message.show_message(
+            self.tr("Receipt #{id} was reversed.").format(id=receipt.id), "ok"))
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def wipe(self) -> None:
+        self._request += 1
+        if self.dialog is not None and shiboken6.isValid(self.dialog):
+            wipe = getattr(self.dialog, "wipe", None)
+            if wipe is not None:
+                wipe()
+            self.dialog.hide()
+        self.account = None
+        for model in (self.balances, self.open_items, self.receipts):
+            model.wipe()
+        self.message.clear_message()
