@@ -23,4 +23,4 @@ fi
 
 export QT_QPA_PLATFORM=offscreen
 .venv/bin/python -m ruff check .
-exec .venv/bin/python -m pytest "$@"
+exec .venv/bin/python -m pytest -n auto "$@"
