@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -213,3 +214,24 @@ def page_layout(page: QWidget, title: str, intro: str = "") -> QVBoxLayout:
         text.setWordWrap(True)
         layout.addWidget(text)
     return layout
+
+
+def count_footer(parent: QWidget) -> tuple[QLabel, QLabel, QHBoxLayout]:
+    """The line under a list: how many rows (left) and whether more are loading (right)."""
+    count, loading = QLabel(parent), QLabel(parent)
+    count.setObjectName("hint")
+    loading.setObjectName("hint")
+    row = QHBoxLayout()
+    row.addWidget(count, 1)
+    row.addWidget(loading)
+    return count, loading, row
+
+
+def add_shortcut(widget: QWidget, key: QKeySequence.StandardKey, slot: Callable[[], object]
+                 ) -> QAction:
+    """A shortcut on `widget` itself, so it works only while that page is shown."""
+    action = QAction(widget)
+    action.setShortcut(QKeySequence(key))
+    action.triggered.connect(slot)
+    widget.addAction(action)
+    return action

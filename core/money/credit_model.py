@@ -1,6 +1,6 @@
-"""Credit limits, profiles and exposure as the core sees them, and what the credit service needs
-from storage (storage/funds_repo.py SqlCredit, hung off the repositories object as `credit`,
-where it is also the contracts' CreditSource)."""
+"""Credit limits, profiles and exposure as the core sees them, and the repository the credit
+service needs (implemented by storage/funds_repo.py SqlCredit, hung off the repositories
+object as `credit`, where it is also the contracts' CreditSource)."""
 
 from __future__ import annotations
 

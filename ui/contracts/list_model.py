@@ -8,15 +8,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import Qt
 
 from core.contracts.model import ContractFilter, ContractSummary
 from core.contracts.workflow import ContractState
 from core.session import Session
 from ui.contracts.labels import money, state_label
 from ui.customers.labels import local_time
-from ui.table_model import Index, ListTableModel
-from ui.worker import Op, Task, error_text, run_op
+from ui.paged_model import PagedTableModel
+from ui.table_model import Index
+from ui.worker import Task
 
 NUMBER, CUSTOMER, TITLE, STATE, TOTAL, UPDATED = range(6)
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -49,23 +50,15 @@ def formatter() -> Callable[[list[ContractSummary]], list[Cells]]:
     return cells
 
 
-class ContractListModel(ListTableModel):
+class ContractListModel(PagedTableModel):
     PAGE = 100
-
-    loading_changed = Signal(bool)
-    failed = Signal(str)
-    replaced = Signal()
 
     def __init__(self, session: Session, parent: Any = None) -> None:
         super().__init__(parent)
         self._session = session
         self._rows: list[ContractSummary] = []
-        self._cells: list[Cells] = []
         self._mode = ALL
         self._filter = ContractFilter()
-        self._exhausted = True
-        self._op: Op | None = None
-        self._generation = 0
         self._headers = [self.tr("Number"), self.tr("Customer"), self.tr("Title"),
                          self.tr("State"), self.tr("Total"), self.tr("Updated")]
 
@@ -82,13 +75,11 @@ class ContractListModel(ListTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        return (not parent.isValid() and self._mode == ALL and not self._exhausted
-                and self._op is None)
+    def _paging(self) -> bool:
+        return self._mode == ALL
 
-    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
-        if self.canFetchMore(parent) and self._rows:
-            self._start(False, self._rows[-1].id)
+    def _next_cursor(self) -> int:
+        return self._rows[-1].id
 
     # -- what is shown -----------------------------------------------------------------------
     @property
@@ -98,10 +89,6 @@ class ContractListModel(ListTableModel):
     @property
     def filter(self) -> ContractFilter:
         return self._filter
-
-    @property
-    def loading(self) -> bool:
-        return self._op is not None
 
     def summary(self, row: int) -> ContractSummary | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
@@ -116,24 +103,6 @@ class ContractListModel(ListTableModel):
         if (mode, flt) != (self._mode, self._filter):
             self._mode, self._filter = mode, flt
             self.reload()
-
-    def reload(self) -> None:
-        """Read from the start; the old rows stay until the new ones arrive."""
-        self._start(True, None)
-
-    def refresh(self) -> None:
-        """After a change elsewhere: re-read as many rows as are shown (at least a page)."""
-        self._start(True, None, max(self.PAGE, len(self._rows)))
-
-    def wipe(self) -> None:
-        self._generation += 1
-        if self._op is not None:
-            self._op.cancel()
-        self._op = None
-        self._exhausted = True
-        self.beginResetModel()
-        self._rows, self._cells = [], []
-        self.endResetModel()
 
     # -- loading -----------------------------------------------------------------------------
     def _work(self, before: int | None, limit: int) -> Callable[[Task], Loaded]:
@@ -153,41 +122,3 @@ class ContractListModel(ListTableModel):
             return loaded
 
         return work
-
-    def _start(self, replace: bool, before: int | None, limit: int | None = None) -> None:
-        if replace:
-            self._generation += 1
-            if self._op is not None:
-                self._op.cancel()
-        generation, idle = self._generation, self._op is None
-        self._op = run_op(self, self._work(before, limit or self.PAGE),
-                          on_done=lambda loaded: self._deliver(generation, replace, loaded),
-                          on_error=lambda exc: self._failed(generation, exc))
-        if idle:
-            self.loading_changed.emit(True)
-
-    def _deliver(self, generation: int, replace: bool, loaded: Loaded) -> None:
-        if generation != self._generation:
-            return
-        self._op = None
-        self._exhausted = loaded.exhausted
-        if replace:
-            self.beginResetModel()
-            self._rows, self._cells = list(loaded.rows), list(loaded.cells)
-            self.endResetModel()
-            self.replaced.emit()
-        elif loaded.rows:
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(loaded.rows) - 1)
-            self._rows.extend(loaded.rows)
-            self._cells.extend(loaded.cells)
-            self.endInsertRows()
-        self.loading_changed.emit(False)
-
-    def _failed(self, generation: int, exc: BaseException) -> None:
-        if generation != self._generation:
-            return
-        self._op = None
-        self._exhausted = True
-        self.loading_changed.emit(False)
-        self.failed.emit(error_text(exc))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import shiboken6
 from PySide6.QtCore import QModelIndex, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -45,7 +45,7 @@ from ui.contracts.list_model import (
     ContractListModel,
 )
 from ui.customers.search_box import SearchBox
-from ui.widgets import MessageLabel, page_layout
+from ui.widgets import MessageLabel, add_shortcut, count_footer, page_layout
 
 SEARCH_DELAY_MS = 200
 WIDTHS = {NUMBER: 150, CUSTOMER: 180, STATE: 90, TOTAL: 130, UPDATED: 124}
@@ -112,13 +112,7 @@ class ContractsPage(QWidget):
         self.view.activated.connect(self._activated)
         layout.addWidget(self.view, 1)
 
-        self.count_label = QLabel(self)
-        self.count_label.setObjectName("hint")
-        self.loading_label = QLabel(self)
-        self.loading_label.setObjectName("hint")
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.count_label, 1)
-        bottom.addWidget(self.loading_label)
+        self.count_label, self.loading_label, bottom = count_footer(self)
         layout.addLayout(bottom)
         self.message = MessageLabel(self)
         plain(self.message)
@@ -136,17 +130,11 @@ class ContractsPage(QWidget):
         self.model.replaced.connect(self._counted)
         self.model.rowsInserted.connect(lambda *_a: self._counted())
         bridge.changed.connect(self._changed)
-        self._shortcut(QKeySequence.StandardKey.Find, self.focus_search)
-        self._shortcut(QKeySequence.StandardKey.Refresh, self.refresh)
+        add_shortcut(self, QKeySequence.StandardKey.Find, self.focus_search)
+        add_shortcut(self, QKeySequence.StandardKey.Refresh, self.refresh)
         if self.new_button is not None:
-            self._shortcut(QKeySequence.StandardKey.New, self.new_contract)
+            add_shortcut(self, QKeySequence.StandardKey.New, self.new_contract)
         self.model.reload()
-
-    def _shortcut(self, key: QKeySequence.StandardKey, slot: object) -> None:
-        action = QAction(self)
-        action.setShortcut(QKeySequence(key))
-        action.triggered.connect(slot)
-        self.addAction(action)
 
     # -- the list ----------------------------------------------------------------------------
     def focus_search(self) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import QModelIndex, QStringListModel, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QPushButton,
     QTableView,
@@ -49,7 +48,7 @@ from ui.customers.list_model import (
     CustomerListModel,
 )
 from ui.customers.search_box import SearchBox
-from ui.widgets import MessageLabel, page_layout
+from ui.widgets import MessageLabel, add_shortcut, count_footer, page_layout
 from ui.worker import error_text, run_op
 
 SEARCH_DELAY_MS = 150
@@ -133,13 +132,7 @@ class CustomersPage(QWidget):
         self.view.activated.connect(self._activated)
         layout.addWidget(self.view, 1)
 
-        self.count_label = QLabel(self)
-        self.count_label.setObjectName("hint")
-        self.loading_label = QLabel(self)
-        self.loading_label.setObjectName("hint")
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.count_label, 1)
-        bottom.addWidget(self.loading_label)
+        self.count_label, self.loading_label, bottom = count_footer(self)
         layout.addLayout(bottom)
         self.message = MessageLabel(self)
         layout.addWidget(self.message)
@@ -155,10 +148,10 @@ class CustomersPage(QWidget):
         self.model.replaced.connect(self._replaced)
         self.model.rowsInserted.connect(self._learn_cities)
         bridge.changed.connect(self._changed)
-        self._shortcut(QKeySequence.StandardKey.Find, self.focus_search)
+        add_shortcut(self, QKeySequence.StandardKey.Find, self.focus_search)
         if self.new_button is not None:
-            self._shortcut(QKeySequence.StandardKey.New, self.new_customer)
-        self._shortcut(QKeySequence.StandardKey.Refresh, self.refresh)
+            add_shortcut(self, QKeySequence.StandardKey.New, self.new_customer)
+        add_shortcut(self, QKeySequence.StandardKey.Refresh, self.refresh)
         shortcuts = ((self.import_button, Qt.Key.Key_I), (self.export_button, Qt.Key.Key_E),
                      (self.transfer_button, Qt.Key.Key_T))
         for button, key in shortcuts:
@@ -186,13 +179,6 @@ class CustomersPage(QWidget):
         timer.setInterval(ms)
         timer.timeout.connect(slot)
         return timer
-
-    def _shortcut(self, key: QKeySequence.StandardKey, slot: object) -> None:
-        # On the page, so it works only while the page is shown.
-        action = QAction(self)
-        action.setShortcut(QKeySequence(key))
-        action.triggered.connect(slot)
-        self.addAction(action)
 
     # -- search, filters, sort ---------------------------------------------------------------
     def focus_search(self) -> None:

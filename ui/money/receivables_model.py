@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import Qt
 
 from core.money.model import Receivable, ReceivableCursor, ReceivableFilter
 from core.session import Session
 from ui.money.labels import amount, day_text
+from ui.paged_model import PagedTableModel
 from ui.table_model import Index, ListTableModel
-from ui.worker import Op, Task, error_text, run_op
+from ui.worker import Task
 
 CUSTOMER, CONTRACT, DUE, AMOUNT, OPEN, OVERDUE = range(6)
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -78,23 +79,15 @@ class Loaded:
     cells: list[Cells] = field(default_factory=list)
 
 
-class ReceivablesModel(ListTableModel):
+class ReceivablesModel(PagedTableModel):
     PAGE = 200
-
-    loading_changed = Signal(bool)
-    failed = Signal(str)
-    replaced = Signal()
 
     def __init__(self, session: Session, parent: Any = None) -> None:
         super().__init__(parent)
         self._session = session
         self._rows: list[Receivable] = []
-        self._cells: list[Cells] = []
         self._filter = ReceivableFilter()
         self._overdue_only = False
-        self._exhausted = True
-        self._op: Op | None = None
-        self._generation = 0
         self._headers = [self.tr("Customer"), self.tr("Contract"), self.tr("Due date"),
                          self.tr("Amount"), self.tr("Open balance"), self.tr("Days overdue")]
 
@@ -111,18 +104,10 @@ class ReceivablesModel(ListTableModel):
             return RIGHT
         return None
 
-    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and not self._exhausted and self._op is None
-
-    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
-        if self.canFetchMore(parent) and self._rows:
-            self._start(False, self._session.money.cursor_after(self._rows[-1]))
+    def _next_cursor(self) -> ReceivableCursor:
+        return self._session.money.cursor_after(self._rows[-1])
 
     # -- what is shown -----------------------------------------------------------------------
-    @property
-    def loading(self) -> bool:
-        return self._op is not None
-
     def receivable(self, row: int) -> Receivable | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
@@ -138,24 +123,6 @@ class ReceivablesModel(ListTableModel):
             self._filter, self._overdue_only = flt, overdue_only
             self.reload()
 
-    def reload(self) -> None:
-        """Read from the start; the old rows stay until the new ones arrive."""
-        self._start(True, None)
-
-    def refresh(self) -> None:
-        """After a change: re-read as many rows as are shown (at least a page)."""
-        self._start(True, None, max(self.PAGE, len(self._rows)))
-
-    def wipe(self) -> None:
-        self._generation += 1
-        if self._op is not None:
-            self._op.cancel()
-        self._op = None
-        self._exhausted = True
-        self.beginResetModel()
-        self._rows, self._cells = [], []
-        self.endResetModel()
-
     # -- loading -----------------------------------------------------------------------------
     def _work(self, after: ReceivableCursor | None, limit: int) -> Callable[[Task], Loaded]:
         service, actor, flt, overdue = (self._session.money, self._session.user, self._filter,
@@ -170,42 +137,3 @@ class ReceivablesModel(ListTableModel):
                           [receivable_cells(r, today) for r in rows])
 
         return work
-
-    def _start(self, replace: bool, after: ReceivableCursor | None,
-               limit: int | None = None) -> None:
-        if replace:
-            self._generation += 1
-            if self._op is not None:
-                self._op.cancel()
-        generation, idle = self._generation, self._op is None
-        self._op = run_op(self, self._work(after, limit or self.PAGE),
-                          on_done=lambda loaded: self._deliver(generation, replace, loaded),
-                          on_error=lambda exc: self._failed(generation, exc))
-        if idle:
-            self.loading_changed.emit(True)
-
-    def _deliver(self, generation: int, replace: bool, loaded: Loaded) -> None:
-        if generation != self._generation:
-            return
-        self._op = None
-        self._exhausted = loaded.exhausted
-        if replace:
-            self.beginResetModel()
-            self._rows, self._cells = list(loaded.rows), list(loaded.cells)
-            self.endResetModel()
-            self.replaced.emit()
-        elif loaded.rows:
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(loaded.rows) - 1)
-            self._rows.extend(loaded.rows)
-            self._cells.extend(loaded.cells)
-            self.endInsertRows()
-        self.loading_changed.emit(False)
-
-    def _failed(self, generation: int, exc: BaseException) -> None:
-        if generation != self._generation:
-            return
-        self._op = None
-        self._exhausted = True
-        self.loading_changed.emit(False)
-        self.failed.emit(error_text(exc))

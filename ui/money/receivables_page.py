@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -30,7 +30,7 @@ from ui.money.ageing_view import AgeingView, table_view
 from ui.money.customer_choice import CustomerChoice
 from ui.money.receipt_dialog import ReceiptDialog, saved_text
 from ui.money.receivables_model import AMOUNT, CONTRACT, CUSTOMER, DUE, OPEN, ReceivablesModel
-from ui.widgets import add_status, page_layout
+from ui.widgets import add_shortcut, add_status, count_footer, page_layout
 from ui.worker import error_text, run_op
 
 WIDTHS = {CUSTOMER: 220, CONTRACT: 150, DUE: 100, AMOUNT: 130, OPEN: 130}
@@ -72,13 +72,7 @@ class ReceivablesPage(QWidget):
         self.export_button = QPushButton(self.tr("&Export receivables…"), listing)
         self.export_button.clicked.connect(lambda: self.export_receivables())
         top.addWidget(self.export_button)
-        self.count_label = QLabel(listing)
-        self.count_label.setObjectName("hint")
-        self.loading_label = QLabel(listing)
-        self.loading_label.setObjectName("hint")
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.count_label, 1)
-        bottom.addWidget(self.loading_label)
+        self.count_label, self.loading_label, bottom = count_footer(listing)
         inner = QVBoxLayout(listing)
         inner.addLayout(top)
         inner.addWidget(self.view, 1)
@@ -97,18 +91,12 @@ class ReceivablesPage(QWidget):
         self.model.replaced.connect(self._counted)
         self.model.rowsInserted.connect(lambda *_a: self._counted())
         bridge.changed.connect(self._changed)
-        self._shortcut(QKeySequence.StandardKey.Find, self.focus_search)
-        self._shortcut(QKeySequence.StandardKey.Refresh, self.refresh)
+        add_shortcut(self, QKeySequence.StandardKey.Find, self.focus_search)
+        add_shortcut(self, QKeySequence.StandardKey.Refresh, self.refresh)
         if self.record_button is not None:
-            self._shortcut(QKeySequence.StandardKey.New, self.record_receipt)
+            add_shortcut(self, QKeySequence.StandardKey.New, self.record_receipt)
         self.model.reload()
         self.ageing.load()
-
-    def _shortcut(self, key: QKeySequence.StandardKey, slot: object) -> None:
-        action = QAction(self)
-        action.setShortcut(QKeySequence(key))
-        action.triggered.connect(slot)
-        self.addAction(action)
 
     # -- the list ----------------------------------------------------------------------------
     def focus_search(self) -> None:
