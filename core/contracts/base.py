@@ -11,6 +11,7 @@ from typing import Any
 
 from core.audit import AuditEvent
 from core.changes import ChangeBus, Changes
+from core.contracts.comments import seal_comment
 from core.contracts.model import Contract, ContractEvent
 from core.contracts.ports import ContractRepositories, contract_repos
 from core.contracts.workflow import Action, ContractState, next_state
@@ -107,7 +108,8 @@ class ContractBase:
         repos.contracts.add_event(ContractEvent(
             id=0, contract_id=contract.id, round=contract.review_round, at=at,
             actor_id=actor.id, actor_name=actor.name, action=verb, from_state=contract.state,
-            to_state=to_state, step_role=step, comment=comment, fingerprint=fingerprint))
+            to_state=to_state, step_role=step,
+            comment=seal_comment(repos, contract.customer_id, comment), fingerprint=fingerprint))
         body = {"number": contract.number, "from": contract.state, "to": to_state,
                 "revision": contract.revision}
         if step:

@@ -7,6 +7,7 @@ import dataclasses
 from datetime import timedelta
 
 from core.contracts.clauses import ClauseDiff, category_label, diff_clause
+from core.contracts.comments import opened
 from core.contracts.document import (
     ContractDocument,
     DocumentApproval,
@@ -79,12 +80,12 @@ class ReadingOps(DraftingOps):
         """Every transition and approval decision, oldest first, with comments."""
         contract, _customer, _scope = self._readable(actor, contract_id)
         with self._store.reader() as plain:
-            return contract_repos(plain).contracts.events(contract.id)
+            return opened(plain, contract_repos(plain).contracts.events(contract.id))
 
     def approval_progress(self, actor: User, contract_id: int) -> ApprovalProgress:
         contract, _customer, _scope = self._readable(actor, contract_id)
         with self._store.reader() as plain:
-            events = contract_repos(plain).contracts.events(contract.id)
+            events = opened(plain, contract_repos(plain).contracts.events(contract.id))
         return progress_of(contract, events)
 
     def clause_diffs(self, actor: User, contract_id: int) -> list[ClauseDiff]:

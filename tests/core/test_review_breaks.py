@@ -566,11 +566,6 @@ def test_anonymised_customer_name_is_gone_from_contract_reads(world: Any) -> Non
     assert "赵敏".encode("utf-16-be") not in pdf
 
 
-@pytest.mark.xfail(strict=True, reason="contract_events is append-only (triggers), so a "
-                   "comment that names the customer (approval, rejection, termination) stays "
-                   "readable in history() after the customer is anonymised, unlike interaction "
-                   "texts, which anonymise() scrubs. Fix: seal comments per subject as "
-                   "core/audit_personal.py does, or allow scrubbing comments on anonymisation")
 def test_contract_comments_naming_the_customer_go_with_anonymisation(world: Any) -> None:
     customer_id = _protected_customer(world)
     rep, admin, manager = world.rep, world.admin, world.manager
@@ -578,8 +573,12 @@ def test_contract_comments_naming_the_customer_go_with_anonymisation(world: Any)
     rep.contracts.submit(rep.user, contract.id, "赵敏女士要求加急")
     manager.contracts.reject(manager.user, contract.id, world.password(manager),
                              "赵敏的信用记录不好")
+    before = [e.comment for e in admin.contracts.history(admin.user, contract.id)]
+    assert "赵敏女士要求加急" in before and "赵敏的信用记录不好" in before
     admin.subject_rights.anonymise(admin.user, customer_id, "erasure request")
-    assert "赵敏" not in repr(admin.contracts.history(admin.user, contract.id))
+    after = admin.contracts.history(admin.user, contract.id)
+    assert "赵敏" not in repr(after)
+    assert [e.comment for e in after if e.comment][0].startswith("(erased")
 
 
 # -- trust ---------------------------------------------------------------------------------------
