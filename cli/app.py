@@ -26,7 +26,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 EPILOG = """\
 commands (each takes --vault DIR; --user NAME is who acts and logs in):
   init --admin NAME                 create a vault; prints the recovery key once
-  demo [--customers N]              create the demo vault; prints NAME ROLE PASSWORD lines
+  demo [--customers N --statement F.csv]  create the demo vault; prints NAME ROLE PASSWORD lines
   user add NAME --role ROLE [--generate]
   user list [--tsv] | disable NAME | reset NAME | role NAME ROLE | passwd
   audit verify                      "N entries, chain intact" or the first broken entry

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-from cli.context import Context, Subcommands, command, emit, say, task_group
+from cli.context import BadUsage, Context, Subcommands, command, emit, say, task_group
 from cli.prompts import UsageProblem
 
 
@@ -26,9 +27,22 @@ def cmd_init(ctx: Context) -> int:
 def cmd_demo(ctx: Context) -> int:
     from core.demo import create_demo_vault
 
-    users = create_demo_vault(ctx.auth, ctx.vault, say, extra_customers=ctx.args.customers)
+    statement = Path(ctx.args.statement).expanduser() if ctx.args.statement else None
+    if statement is not None:
+        # Checked before the vault is made (seconds of work): the vault folder holds vault
+        # files only, and nothing of the user's is overwritten.
+        inside = statement.resolve().is_relative_to(ctx.vault.expanduser().resolve())
+        if inside or statement.exists() or not statement.parent.is_dir():
+            raise BadUsage(f"--statement {statement}: give a new file in an existing folder "
+                           "outside the vault folder")
+    users = create_demo_vault(ctx.auth, ctx.vault, say, extra_customers=ctx.args.customers,
+                              statement=statement)
     say(f"Created the demo vault in {ctx.vault}. Its passwords are public: never put real data "
         "in it.")
+    if statement is not None:
+        say(f"Wrote a bank statement that reconciles partly to {statement}. Import it with: "
+            f"python main.py payments import-statement {statement} --bank 招商银行 "
+            f"--vault {ctx.vault} --user finance")
     for user in users:
         emit(f"{user.name} {user.role.value} {user.password}")
     return 0
@@ -91,6 +105,9 @@ def register(sub: Subcommands, common: argparse.ArgumentParser,
     demo.add_argument("--vault", required=True, metavar="DIR", help="folder of the vault")
     demo.add_argument("--customers", type=_count, default=0, metavar="N",
                       help="also generate N more customers in bulk (for benchmarks)")
+    demo.add_argument("--statement", metavar="OUT.csv",
+                      help="also write a bank statement (GBK CSV, as 招商银行 exports it) that "
+                      "reconciles partly with the demo's receipts and instalments")
 
     tasks = task_group(sub, "vault", help="key export, recovery and integrity check",
                        description="Vault-level tasks.")

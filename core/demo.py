@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from core import demo_contracts, demo_customers
+from core import demo_contracts, demo_customers, demo_money
 from core.auth import Authenticator
 from core.customers.model import CustomerDraft, CustomerKind, CustomerStatus
 from core.roles import Role
@@ -41,10 +41,13 @@ REPS = ("rep", "王芳")  # in manager's team
 
 def create_demo_vault(auth: Authenticator, path: Path,
                       progress: Callable[[str], None] | None = None,
-                      extra_customers: int = 0) -> list[DemoUser]:
+                      extra_customers: int = 0,
+                      statement: Path | None = None) -> list[DemoUser]:
     """Create a vault at `path` with the demo users (who need not change their passwords), the
     reps in manager's team, and customers with interactions and tasks owned by the reps and
-    the manager; `extra_customers` more are added in bulk (for benchmarks)."""
+    the manager, their contracts, receipts and credit limits; `extra_customers` more are added
+    in bulk (for benchmarks). With `statement`, a bank statement CSV that reconciles partly
+    with the vault's receipts and instalments is written there (core/demo_money.py)."""
     admin = DEMO_USERS[0]
     session, _recovery = auth.create(path, admin.name, admin.password, progress)
     try:
@@ -62,9 +65,15 @@ def create_demo_vault(auth: Authenticator, path: Path,
         _populate(session, sellers, random.Random(20260301), auth.ctx.clock())
         if progress:
             progress("Adding demo contracts (approved and signed by the demo users)…")
-        demo_contracts.add_demo_contracts(
-            session, {session.user.name: session.user, **users},
-            {u.name: u.password for u in DEMO_USERS}, auth.ctx.clock(), progress)
+        passwords = {u.name: u.password for u in DEMO_USERS}
+        contract_ids = demo_contracts.add_demo_contracts(
+            session, {session.user.name: session.user, **users}, passwords, auth.ctx.clock(),
+            progress)
+        if progress:
+            progress("Adding demo receipts, partial payments and credit limits…")
+        money = demo_money.add_demo_money(session, users, passwords, contract_ids)
+        if statement is not None:
+            demo_money.write_statement(statement, money.statement)
         if extra_customers > 0:
             _bulk(session, sellers, extra_customers, progress)
     finally:

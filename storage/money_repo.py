@@ -155,11 +155,15 @@ class SqlMoney:
             (*where.params, int(limit))).fetchall()
         return [_receivable(r) for r in rows]
 
-    def open_items(self, customer_id: int, currency: str) -> list[OpenItem]:
-        rows = self._conn.execute(
-            "SELECT id, due_date, open_minor FROM receivables "
-            "WHERE customer_id = ? AND currency = ? AND open_minor > 0 ORDER BY due_date, id",
-            (int(customer_id), currency)).fetchall()
+    def open_items(self, customer_id: int, currency: str,
+                   only: Sequence[int] | None = None) -> list[OpenItem]:
+        sql = ("SELECT id, due_date, open_minor FROM receivables "
+               "WHERE customer_id = ? AND currency = ? AND open_minor > 0")
+        params: tuple[Any, ...] = (int(customer_id), currency)
+        if only is not None:  # a few ids: by primary key, not a walk over the customer's rows
+            sql += f" AND id IN ({', '.join('?' * len(only))})"
+            params += tuple(int(i) for i in only)
+        rows = self._conn.execute(sql + " ORDER BY due_date, id", params).fetchall()
         return [OpenItem(r[0], date.fromisoformat(r[1]), r[2]) for r in rows]
 
     def set_invoice_number(self, receivable_id: int, number: str) -> None:

@@ -4,15 +4,17 @@ row, so matching a long statement costs a handful of statements."""
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlcipher3
 
-from core.contracts.money import from_minor, to_minor
+from core.contracts.money import MINOR_UNITS, from_minor, to_minor
 from core.money.match_model import OpenInstalment, OpenReceipt
 from core.money.reconciliation_model import NewMatch, StoredLine, StoredMatch, StoredStatement
 from core.money.signals import ReceiptRecord
@@ -117,12 +119,19 @@ class SqlReconciliation:
                             from_minor(r[4], r[5]), r[5], r[6], r[7]) for r in rows]
 
     def open_instalments(self) -> list[OpenInstalment]:
+        # The open rows alone, in due-date index order; the customers' names and contract
+        # numbers in two scans of their own tables. Joined per row, the lookups jump around
+        # the b-trees (each page decrypted again) and cost more than the rows themselves.
         rows = self._conn.execute(
-            "SELECT r.id, r.customer_id, c.name, r.due_date, r.open_minor, r.currency, "
-            "k.number, r.invoice_number FROM receivables AS r "
-            "JOIN contracts AS k ON k.id = r.contract_id "
-            "JOIN customers AS c ON c.id = r.customer_id "
+            "SELECT r.id, r.customer_id, r.contract_id, r.due_date, r.open_minor, r.currency, "
+            "r.invoice_number FROM receivables AS r "
             "WHERE r.open_minor > 0 ORDER BY r.due_date, r.id").fetchall()
+        names = dict(self._conn.execute(
+            "SELECT c.id, c.name FROM customers AS c WHERE c.id IN "
+            "(SELECT customer_id FROM receivables WHERE open_minor > 0)").fetchall())
+        numbers = dict(self._conn.execute(
+            "SELECT k.id, k.number FROM contracts AS k WHERE k.id IN "
+            "(SELECT contract_id FROM receivables WHERE open_minor > 0)").fetchall())
         payers: dict[int, list[str]] = defaultdict(list)
         for customer_id, name in self._conn.execute(
                 "SELECT DISTINCT p.customer_id, p.payer_name FROM receipts AS p "  # noqa: S608
@@ -130,9 +139,13 @@ class SqlReconciliation:
                 "AND p.customer_id IN (SELECT customer_id FROM receivables "
                 "WHERE open_minor > 0) ORDER BY p.customer_id, p.payer_name"):
             payers[customer_id].append(name)
-        return [OpenInstalment(str(r[0]), str(r[1]), r[2], date.fromisoformat(r[3]),
-                               from_minor(r[4], r[5]), r[5],
-                               tuple(x for x in (r[6], r[7]) if x), tuple(payers[r[1]]))
+        known = {cid: tuple(found) for cid, found in payers.items()}
+        customer_ids = {cid: str(cid) for cid in names}
+        day = functools.lru_cache(maxsize=4096)(date.fromisoformat)
+        return [OpenInstalment(str(r[0]), customer_ids[r[1]], names[r[1]], day(r[3]),
+                               Decimal(r[4]).scaleb(-MINOR_UNITS[r[5]]), r[5],
+                               tuple(x for x in (numbers[r[2]], r[6]) if x),
+                               known.get(r[1], ()))
                 for r in rows]
 
     # -- matches -----------------------------------------------------------------------------
@@ -145,6 +158,17 @@ class SqlReconciliation:
              int(match.amount_minor), int(match.difference_minor), match.rule, match.reason,
              int(by), _utc(at)))
         return int(cursor.lastrowid)
+
+    def add_matches(self, matches: Sequence[NewMatch], by: int, at: datetime) -> int:
+        """Many at once (one statement's import): one prepared insert run over all of them."""
+        when = _utc(at)
+        self._conn.executemany(
+            "INSERT INTO statement_matches (line_id, kind, target_id, receipt_id, amount_minor, "
+            "difference_minor, rule, reason, matched_by, matched_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(int(m.line_id), m.kind, int(m.target_id), m.receipt_id, int(m.amount_minor),
+              int(m.difference_minor), m.rule, m.reason, int(by), when) for m in matches])
+        return len(matches)
 
     def matches(self, line_id: int) -> list[StoredMatch]:
         rows = self._conn.execute(

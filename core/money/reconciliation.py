@@ -6,9 +6,9 @@ RECONCILE (finance, administrators) use any of it; every step is audited.
 A line that pays an instalment is money received: it is recorded as a receipt through
 session.money (its duplicate check, allocation and audit), with the line's reference, payer and
 date, allocated to the instalments matched (more than they expect stays as the customer's
-credit). Undoing such a match reverses that receipt. The receipt is recorded before the match
-is stored: should storing the match fail, the receipt stays open and the next import matches
-it by its reference."""
+credit). Undoing such a match reverses that receipt. An import is one transaction: the
+statement, the receipts it records, their allocations, the matches and the audit entries are
+committed together or not at all (a 10,000-line statement is one commit, not 10,000)."""
 
 from __future__ import annotations
 
@@ -16,14 +16,15 @@ import hashlib
 import json
 import unicodedata
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from core.audit import AuditEvent
 from core.changes import ChangeBus, Changes
 from core.contracts.money import to_minor
+from core.customers.access import Scope
 from core.customers.importing import ImportCancelled
 from core.errors import InvalidInput, NotFound
 from core.money.bank_mapping import BankMapping
@@ -54,7 +55,7 @@ from core.money.reconciliation_model import (
 from core.money.reconciliation_signals import statement_signals
 from core.money.service import MoneyService
 from core.money.statement import Statement, StatementLine, read_statement
-from core.ports import Store
+from core.ports import Repositories, Store
 from core.roles import Permission
 from core.trail import Clock, Guard, append
 from core.users import User
@@ -158,6 +159,8 @@ class ReconciliationService:
         if cancelled and cancelled():
             raise ImportCancelled()
         digest = content_hash(lines)
+        # Lines that pay instalments are recorded as receipts: checked once, before the write.
+        scope = self._money.recording_scope(actor)
         now = self._clock()
         try:
             with self._store.transaction() as plain:
@@ -176,6 +179,7 @@ class ReconciliationService:
                     "to": last.isoformat(), "lines": len(lines), "content_hash": digest,
                     "encoding": statement.encoding, "mapping": statement.mapping.to_dict()}),
                     now)
+                outcome = self._auto_match(plain, actor, scope, statement_id, progress, now)
         except AlreadyImported as exc:
             self._audit(actor, AuditEvent("statement.import_refused", "statement",
                                           str(exc.statement_id), {
@@ -183,7 +187,7 @@ class ReconciliationService:
                 outcome="refused"))
             raise
         self._bus.publish(Changes(money=True))
-        return self._auto_match(actor, statement_id, progress)
+        return outcome
 
     def _reject(self, actor: User, path: Path, bank: str, statement: Statement) -> NoReturn:
         problems = list(statement.problems)
@@ -209,36 +213,44 @@ class ReconciliationService:
             raise InvalidInput(f"The period up to {closed.isoformat()} is closed: cannot {what} "
                                f"dated {day.isoformat()}.")
 
-    def _auto_match(self, actor: User, statement_id: int,
-                    progress: Progress | None) -> ImportedStatement:
-        with self._store.reader() as repos:
-            rec = reconciliation_repos(repos).reconciliation
-            stored = rec.statement(statement_id)
-            lines = rec.lines(statement_id)
-            receipts, instalments = rec.open_receipts(), rec.open_instalments()
+    def _auto_match(self, plain: Repositories, actor: User, scope: Scope, statement_id: int,
+                    progress: Progress | None, now: datetime) -> ImportedStatement:
+        """Match the statement's money in and record what it proves, inside the import's
+        transaction: the statement, its receipts, allocations, matches and their audit are
+        committed together or not at all. A line whose receipt is refused is left for a
+        person (it shows among the unmatched lines)."""
+        rec = reconciliation_repos(plain).reconciliation
+        stored = rec.statement(statement_id)
+        lines = rec.lines(statement_id)
+        receipts, instalments = rec.open_receipts(), rec.open_instalments()
         assert stored is not None
         result = match_statement([x.as_line() for x in lines], receipts, instalments)
         by_row = {x.row: x for x in lines}
         customers = {i.id: i for i in instalments}
         touched: list[int] = []
+        used: set[int] = set()
         recorded = 0
         done: list[Match] = []
+        stored_parts: list[NewMatch] = []
         for n, match in enumerate(result.matches, start=1):
             line = by_row[match.line.row]
             try:
-                receipt_ids, new = self._store_match(actor, line, match, customers)
+                parts, new = self._match_parts(plain, actor, scope, line, match, customers,
+                                               used, now)
             except InvalidInput:
-                continue  # left for a person: it shows among the unmatched lines
-            touched.extend(receipt_ids)
+                continue
+            stored_parts.extend(parts)
+            ids = [p.receipt_id for p in parts if p.receipt_id is not None]
+            touched.extend(ids)
+            used.update(ids)
             recorded += new
             done.append(match)
             if progress:
                 progress(n, len(result.matches))
+        rec.add_matches(stored_parts, actor.id, now)
         kept = MatchResult(done, result.outgoing, result.suggestions, result.lines,
                            result.receipts, result.instalments)
-        with self._store.reader() as repos:
-            rec = reconciliation_repos(repos).reconciliation
-            records = rec.receipt_records(touched, stored.period_from, stored.period_to)
+        records = rec.receipt_records(touched, stored.period_from, stored.period_to)
         found = statement_signals(kept, records, {r.id: r for r in receipts}, customers)
         outcome = ImportedStatement(
             statement_id, stored.bank, stored.file_name, stored.period_from, stored.period_to,
@@ -247,23 +259,36 @@ class ReconciliationService:
             unmatched_instalments=len(kept.unmatched_instalments),
             differences=len(kept.differences), receipts_recorded=recorded,
             signals=tuple(found), outgoing=len(kept.outgoing))
-        self._audit(actor, AuditEvent("statement.matched", "statement", str(statement_id), {
+        append(plain, actor, AuditEvent("statement.matched", "statement", str(statement_id), {
             "matched": outcome.matched, "unmatched_lines": outcome.unmatched_lines,
             "unmatched_receipts": outcome.unmatched_receipts,
             "unmatched_instalments": outcome.unmatched_instalments,
             "differences": outcome.differences, "receipts_recorded": recorded,
-            "signals": [{"code": s.code, "refs": list(s.refs)} for s in found]}))
-        self._bus.publish(Changes(money=True))
+            "signals": [{"code": s.code, "refs": list(s.refs)} for s in found]}), now)
         return outcome
 
     # -- storing a match ---------------------------------------------------------------------
-    def _store_match(self, actor: User, line: StoredLine, match: Match,
-                     instalments: dict[str, OpenInstalment]) -> tuple[list[int], int]:
-        """Record the receipt for any instalments the line pays, then the match parts; returns
-        the receipts concerned and how many were recorded here."""
+    def _match_parts(self, plain: Repositories, actor: User, scope: Scope, line: StoredLine,
+                     match: Match, instalments: dict[str, OpenInstalment], used: set[int],
+                     now: datetime) -> tuple[list[NewMatch], int]:
+        """Inside the caller's transaction: record the receipt for any instalments the line
+        pays and audit the match; returns the match parts for the caller to store and how
+        many receipts were recorded here. InvalidInput leaves nothing written for the line
+        (the receipt's checks all run before its first write). The match is audited once:
+        inside the entry of the receipt it records (one entry per line, which counts at
+        10,000 lines), else as statement.line_matched."""
         currency = line.currency
         diff = to_minor(match.difference, currency)
         parts: list[tuple[NewMatch, Decimal]] = []
+
+        def audited(paid_by_this: Sequence[Allocation]) -> dict[str, Any]:
+            return {"statement_id": line.statement_id, "line_id": line.id, "row": line.row,
+                    "rule": match.rule, "difference": str(match.difference),
+                    "parts": [{"kind": p.kind, "id": p.target_id, "receipt_id": p.receipt_id,
+                               "amount": str(amount)} for p, amount in parts]
+                    + [{"kind": INSTALMENT, "id": int(a.target_id), "receipt_id": None,
+                        "amount": str(a.amount)} for a in paid_by_this]}
+
         for a in match.allocations:
             if a.kind == RECEIPT:
                 parts.append((NewMatch(line.id, RECEIPT, int(a.target_id), int(a.target_id),
@@ -277,43 +302,35 @@ class ReconciliationService:
                 raise InvalidInput("One statement line pays the instalments of one customer.")
             confirmed = sum((a.amount for a in match.allocations if a.kind == RECEIPT),
                             Decimal(0))
-            receipt_id, recorded = self._receipt_for(actor, line, int(owners.pop()),
-                                                     line.amount - confirmed, paying)
+            receipt_id, recorded = self._receipt_for(
+                plain, actor, scope, line, int(owners.pop()), line.amount - confirmed, paying,
+                used, now, {"statement_match": audited(paying)})
             for a in paying:
                 parts.append((NewMatch(line.id, INSTALMENT, int(a.target_id), receipt_id,
                                        to_minor(a.amount, currency), diff, match.rule,
                                        match.reason), a.amount))
-        now = self._clock()
-        with self._store.transaction() as plain:
-            rec = reconciliation_repos(plain).reconciliation
-            if rec.matches(line.id):
-                raise InvalidInput(f"Line {line.id} is matched already; unmatch it first.")
-            for part, _amount in parts:
-                rec.add_match(part, actor.id, now)
+        if not recorded:
             append(plain, actor, AuditEvent("statement.line_matched", "statement_line",
-                                            str(line.id), {
-                "statement_id": line.statement_id, "row": line.row, "rule": match.rule,
-                "difference": str(match.difference),
-                "parts": [{"kind": p.kind, "id": p.target_id, "receipt_id": p.receipt_id,
-                           "amount": str(amount)} for p, amount in parts]}), now)
-        return [p.receipt_id for p, _ in parts if p.receipt_id is not None], recorded
+                                            str(line.id), audited(())), now)
+        return [p for p, _ in parts], recorded
 
-    def _receipt_for(self, actor: User, line: StoredLine, customer_id: int, amount: Decimal,
-                     paying: Sequence[Allocation]) -> tuple[int, int]:
+    def _receipt_for(self, plain: Repositories, actor: User, scope: Scope, line: StoredLine,
+                     customer_id: int, amount: Decimal, paying: Sequence[Allocation],
+                     used: set[int], now: datetime,
+                     context: dict[str, Any]) -> tuple[int, int]:
         """The receipt for the line's money to the customer's instalments: recorded now, or,
         when the same payment was recorded by hand already, that receipt (if no other line
-        confirms it)."""
+        confirms it, in the vault or earlier in this import: `used`)."""
         allocation = {int(a.target_id): a.amount for a in paying if a.amount > 0}
         draft = ReceiptDraft(line.date, amount, PaymentMethod.BANK_TRANSFER,
                              (line.reference or f"statement line {line.id}")[:MAX_REFERENCE],
                              line.payer_name[:200], line.currency)
         try:
-            return self._money.record_receipt(actor, customer_id, draft, allocation).id, 1
+            return self._money.record_in(plain, actor, scope, customer_id, draft, allocation,
+                                         now, context), 1
         except DuplicateReceipt as exc:
-            with self._store.reader() as repos:
-                taken = {r.id for r in reconciliation_repos(repos).reconciliation
-                         .open_receipts()}
-            if str(exc.receipt_id) not in taken:
+            taken = {r.id for r in reconciliation_repos(plain).reconciliation.open_receipts()}
+            if str(exc.receipt_id) not in taken or exc.receipt_id in used:
                 raise InvalidInput(f"The payment of line {line.id} is receipt "
                                    f"#{exc.receipt_id}, which another line confirms.") from None
             return exc.receipt_id, 0
@@ -356,7 +373,15 @@ class ReconciliationService:
         else:
             made = manual_split(line.as_line(), [(c, Decimal(a)) for c, a  # type: ignore[arg-type]
                                                  in zip(chosen, amounts, strict=True)], why)
-        self._store_match(actor, line, made, instalments)
+        scope = self._money.recording_scope(actor)
+        now = self._clock()
+        with self._store.transaction() as plain:
+            rec = reconciliation_repos(plain).reconciliation
+            if rec.matches(line.id):  # matched meanwhile, from another window
+                raise InvalidInput(f"Line {line.id} is matched already; unmatch it first.")
+            parts, _new = self._match_parts(plain, actor, scope, line, made, instalments,
+                                            set(), now)
+            rec.add_matches(parts, actor.id, now)
         self._bus.publish(Changes(money=True))
         return self.matches(actor, line.id)
 

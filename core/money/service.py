@@ -8,12 +8,13 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from core.audit import AuditEvent
 from core.changes import ChangeBus, Changes
 from core.contracts.money import from_minor
-from core.customers.access import Scope
+from core.customers.access import Scope, can_see
+from core.customers.ports import CustomerRepositories
 from core.customers.service import CustomerService
 from core.errors import InvalidInput, NotFound
 from core.money import allocation as alloc
@@ -39,7 +40,7 @@ from core.money.receipts import (
     check_receipt,
     text_field,
 )
-from core.ports import Store
+from core.ports import Repositories, Store
 from core.roles import Permission
 from core.trail import Clock, Guard, append
 from core.users import User
@@ -160,47 +161,82 @@ class MoneyService:
         try:
             stored = self._record(actor, int(customer_id), clean, by_hand)
         except DuplicateReceipt as exc:
-            # Kept in the trail: a payment entered twice is a fraud signal as well as a slip.
-            self._audit(actor, AuditEvent("receipt.duplicate", "receipt", str(exc.receipt_id), {
-                "customer_id": int(customer_id), "reference": clean.reference,
-                "amount": str(from_minor(clean.amount_minor, clean.currency))},
-                outcome="refused"))
+            self._audit(actor, _duplicate_event(int(customer_id), clean, exc.receipt_id))
             raise
         self._bus.publish(Changes(money=True))
         return stored
 
     def _record(self, actor: User, customer_id: int, clean: CheckedReceipt,
                 by_hand: dict[int, int] | None) -> Receipt:
-        currency = clean.currency
-        now = self._clock()
         with self._store.transaction() as plain:
-            repos = money_repos(plain)
-            money = repos.money
-            # Inside the writing transaction (BEGIN IMMEDIATE): a second submission, from this
-            # window or another, waits for the first and then finds it.
-            duplicate = money.find_duplicate(clean.payer_key, clean.reference_key,
-                                             clean.amount_minor, currency, clean.received_on)
-            if duplicate is not None:
-                raise DuplicateReceipt(duplicate)
-            receipt_id = money.add_receipt(
-                customer_id, clean.received_on, currency, clean.amount_minor, clean.method,
-                clean.reference, clean.reference_key, clean.payer_name, clean.payer_key,
-                actor.id, now)
-            plan = self._apply(repos, actor, customer_id, currency, receipt_id,
-                               clean.amount_minor, by_hand, now)
-            append(plain, actor, AuditEvent(
-                "receipt.recorded", "receipt", str(receipt_id), {
-                    "customer_id": customer_id, "currency": currency,
-                    "amount": str(from_minor(clean.amount_minor, currency)),
-                    "method": clean.method.value, "reference": clean.reference,
-                    "received_on": clean.received_on.isoformat(),
-                    "allocation": "by hand" if by_hand is not None else "oldest first",
-                    **_plan_details(plan, currency)},
-                personal={"payer_name": clean.payer_name},
-                subject=f"customer:{customer_id}"), now)
-            stored = money.receipt(receipt_id)
+            receipt_id = self._record_in(plain, actor, customer_id, clean, by_hand,
+                                         self._clock())
+            stored = money_repos(plain).money.receipt(receipt_id)
         assert stored is not None
         return stored
+
+    def _record_in(self, plain: Repositories, actor: User, customer_id: int,
+                   clean: CheckedReceipt, by_hand: dict[int, int] | None,
+                   now: datetime, context: Mapping[str, Any] | None = None) -> int:
+        """Record inside the caller's transaction. Everything that can refuse (a duplicate, an
+        allocation that cannot stand) is checked before anything is written, so a refusal
+        leaves the transaction as it was and a batch may go on."""
+        currency = clean.currency
+        money = money_repos(plain).money
+        # Inside the writing transaction (BEGIN IMMEDIATE): a second submission, from this
+        # window or another, waits for the first and then finds it.
+        duplicate = money.find_duplicate(clean.payer_key, clean.reference_key,
+                                         clean.amount_minor, currency, clean.received_on)
+        if duplicate is not None:
+            raise DuplicateReceipt(duplicate)
+        plan = self._plan(money_repos(plain), customer_id, currency, clean.amount_minor,
+                          by_hand)
+        receipt_id = money.add_receipt(
+            customer_id, clean.received_on, currency, clean.amount_minor, clean.method,
+            clean.reference, clean.reference_key, clean.payer_name, clean.payer_key,
+            actor.id, now)
+        self._allocate_plan(money_repos(plain), actor, receipt_id, plan, now)
+        append(plain, actor, AuditEvent(
+            "receipt.recorded", "receipt", str(receipt_id), {
+                "customer_id": customer_id, "currency": currency,
+                "amount": str(from_minor(clean.amount_minor, currency)),
+                "method": clean.method.value, "reference": clean.reference,
+                "received_on": clean.received_on.isoformat(),
+                "allocation": "by hand" if by_hand is not None else "oldest first",
+                **_plan_details(plan, currency), **(context or {})},
+            personal={"payer_name": clean.payer_name},
+            subject=f"customer:{customer_id}"), now)
+        return receipt_id
+
+    # -- receipts in a caller's transaction (a statement import records thousands at once) --
+    def recording_scope(self, actor: User) -> Scope:
+        """Check, before a batch's transaction, that the actor may record receipts; the scope
+        returned is what record_in checks each customer against."""
+        self._guard.require(actor, Permission.PAYMENT_RECORD)
+        return self._customers.read_scope(actor)
+
+    def record_in(self, plain: Repositories, actor: User, scope: Scope, customer_id: int,
+                  draft: ReceiptDraft, allocation: Mapping[int, Decimal] | None,
+                  now: datetime, context: Mapping[str, Any] | None = None) -> int:
+        """record_receipt inside the caller's transaction (one commit for a whole batch):
+        the same checks, duplicate refusal (audited), allocation and audit (`context` added to
+        the receipt's audit details: why it was recorded); returns the new receipt's id. A
+        refusal (InvalidInput) writes nothing but its audit entry, so the caller may go on
+        with the next one."""
+        clean = check_receipt(draft, self.today())
+        by_hand = _minor_map(allocation, clean.currency)
+        cid = int(customer_id)
+        if not scope.everyone:
+            customers = cast(CustomerRepositories, plain).customers
+            customer = customers.get(cid)
+            shared = customers.shared_with(cid) if customer else set()
+            if customer is None or not can_see(scope, customer, shared):
+                raise NotFound("No such customer.")
+        try:
+            return self._record_in(plain, actor, cid, clean, by_hand, now, context)
+        except DuplicateReceipt as exc:
+            append(plain, actor, _duplicate_event(cid, clean, exc.receipt_id), now)
+            raise
 
     def allocate(self, actor: User, receipt_id: int,
                  allocations: Mapping[int, Decimal] | None = None) -> Receipt:
@@ -282,12 +318,25 @@ class MoneyService:
     def _apply(repos: MoneyRepositories, actor: User, customer_id: int, currency: str,
                receipt_id: int, amount_minor: int, by_hand: dict[int, int] | None,
                now: datetime) -> alloc.Plan:
-        items = repos.money.open_items(customer_id, currency)
-        plan = (alloc.oldest_first(items, amount_minor) if by_hand is None
+        plan = MoneyService._plan(repos, customer_id, currency, amount_minor, by_hand)
+        MoneyService._allocate_plan(repos, actor, receipt_id, plan, now)
+        return plan
+
+    @staticmethod
+    def _plan(repos: MoneyRepositories, customer_id: int, currency: str, amount_minor: int,
+              by_hand: dict[int, int] | None) -> alloc.Plan:
+        # By hand only the instalments named matter: a customer with thousands open (a long
+        # statement paying them) is not read whole for every receipt.
+        items = repos.money.open_items(customer_id, currency,
+                                       None if by_hand is None else sorted(by_hand))
+        return (alloc.oldest_first(items, amount_minor) if by_hand is None
                 else alloc.by_hand(items, amount_minor, by_hand, currency))
+
+    @staticmethod
+    def _allocate_plan(repos: MoneyRepositories, actor: User, receipt_id: int,
+                       plan: alloc.Plan, now: datetime) -> None:
         for receivable_id, minor in plan.parts:
             repos.money.add_allocation(receipt_id, receivable_id, minor, actor.id, now)
-        return plan
 
     def set_invoice_number(self, actor: User, receivable_id: int, number: str) -> Receivable:
         """Record the fapiao (or other invoice) number issued for an instalment."""
@@ -339,6 +388,13 @@ def _minor_map(amounts: Mapping[int, Decimal] | None, currency: str) -> dict[int
         out[int(receivable_id)] = exact_minor(amount, currency,
                                               f"amount for instalment {receivable_id}")
     return out
+
+
+def _duplicate_event(customer_id: int, clean: CheckedReceipt, receipt_id: int) -> AuditEvent:
+    # Kept in the trail: a payment entered twice is a fraud signal as well as a slip.
+    return AuditEvent("receipt.duplicate", "receipt", str(receipt_id), {
+        "customer_id": customer_id, "reference": clean.reference,
+        "amount": str(from_minor(clean.amount_minor, clean.currency))}, outcome="refused")
 
 
 def _plan_details(plan: alloc.Plan, currency: str) -> dict[str, Any]:

@@ -360,3 +360,81 @@ def test_the_record_of_what_the_bank_said_cannot_be_edited(w: World, tmp_path: P
     with pytest.raises(Exception, match=r"kept|never|stays"), \
             w.admin._store.transaction() as repos:
         repos.reconciliation._conn.execute(sql)  # type: ignore[attr-defined]
+
+
+def many_instalments(w: World, count: int) -> list[tuple[int, str, Decimal]]:
+    """`count` more open instalments on a signed contract, each with its own fapiao number
+    (put in through storage: billing them through contracts would take minutes)."""
+    from datetime import UTC, datetime
+
+    cid = signed(w)
+    with w.admin._store.transaction() as repos:
+        repos.money.add_receivables(  # type: ignore[attr-defined]
+            cid, w.customer_id, "CNY",
+            [(100 + n, date(2026, 1, 1), 10_000 + n, f"第{n}期") for n in range(count)],
+            datetime(2026, 1, 1, tzinfo=UTC))
+        conn = repos.money._conn  # type: ignore[attr-defined]
+        conn.execute("UPDATE receivables SET invoice_number = printf('FP%08d', id) "
+                     "WHERE contract_id = ? AND position >= 100", (cid,))
+        rows = conn.execute("SELECT id, invoice_number, amount_minor FROM receivables "
+                            "WHERE contract_id = ? AND position >= 100 ORDER BY id",
+                            (cid,)).fetchall()
+    return [(r[0], r[1], Decimal(r[2]).scaleb(-2)) for r in rows]
+
+
+def test_a_long_statement_is_imported_in_one_transaction_or_not_at_all(
+        w: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import core.money.reconciliation as reconciliation
+
+    count = 2_000
+    owed = many_instalments(w, count)
+    path = write(tmp_path, [HEADER, *[["2026-01-06", str(amount), "", PAYER, number, "货款"]
+                                      for _id, number, amount in owed]])
+    fin = w.finance
+    rec = fin.reconciliation
+    store = rec._store  # type: ignore[attr-defined]
+    with store.reader() as repos:
+        before = repos.audit.head()
+
+    def broken(*_args: object) -> list[object]:
+        raise RuntimeError("disk full")  # the very last step before the commit
+
+    monkeypatch.setattr(reconciliation, "statement_signals", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        rec.import_statement(fin.user, path, "中国银行")
+    # Nothing of it stayed: no statement, no receipt, no allocation, no audit entry.
+    assert rec.statements(fin.user) == [] and rec.bank_mapping(fin.user, "中国银行") is None
+    assert fin.money.receipts(fin.user, w.customer_id) == []
+    with w.admin._store.reader() as repos:
+        conn = repos.money._conn  # type: ignore[attr-defined]
+        assert conn.execute("SELECT count(*) FROM allocations").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM statement_matches").fetchone()[0] == 0
+    with store.reader() as repos:
+        assert repos.audit.head() == before
+    monkeypatch.undo()
+
+    commits: list[int] = []
+    real = store.transaction
+
+    def counted() -> object:
+        commits.append(1)
+        return real()
+
+    monkeypatch.setattr(store, "transaction", counted)
+    out = rec.import_statement(fin.user, path, "中国银行")
+    monkeypatch.undo()
+    assert len(commits) == 1
+    assert (out.lines, out.matched, out.receipts_recorded, out.unmatched_lines) == (
+        count, count, count, 0)
+    with w.admin._store.reader() as repos:
+        conn = repos.money._conn  # type: ignore[attr-defined]
+        assert conn.execute("SELECT count(*) FROM receivables WHERE position >= 100 "
+                            "AND open_minor > 0").fetchone()[0] == 0
+    receipts = fin.money.receipts(fin.user, w.customer_id)
+    assert sorted(r.reference for r in receipts) == sorted(n for _i, n, _a in owed)
+    assert {(r.allocations[0].receivable_id, r.allocations[0].amount) for r in receipts} == {
+        (i, a) for i, _n, a in owed}
+    recorded = w.admin.audit.page(w.admin.user, AuditFilter(action="receipt.recorded"),
+                                  limit=100_000)
+    assert len(recorded) == count
+    assert w.admin.audit.verify(w.admin.user).ok
