@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -48,10 +47,9 @@ from core.money.reconciliation_model import (
     StatementRejected,
     StoredLine,
     StoredMatch,
-    StoredStatement,
-    Unmatched,
     reconciliation_repos,
 )
+from core.money.reconciliation_reading import ReconciliationReading, bank_key
 from core.money.reconciliation_signals import statement_signals
 from core.money.service import MoneyService
 from core.money.statement import Statement, StatementLine, read_statement
@@ -64,11 +62,6 @@ Progress = Callable[[int, int], None]
 MAX_BANK = 100
 
 
-def bank_key(bank: str) -> str:
-    """A bank's name as its mapping is remembered: width, case and spaces do not count."""
-    return " ".join(unicodedata.normalize("NFKC", bank).casefold().split())
-
-
 def content_hash(lines: Sequence[StatementLine]) -> str:
     """The statement's identity: its lines' values in order (not the file's bytes, which an
     export from the same bank may vary, nor the row numbers a preamble shifts)."""
@@ -77,7 +70,7 @@ def content_hash(lines: Sequence[StatementLine]) -> str:
     return hashlib.sha256(json.dumps(body, ensure_ascii=False).encode()).hexdigest()
 
 
-class ReconciliationService:
+class ReconciliationService(ReconciliationReading):
     def __init__(self, store: Store, guard: Guard, clock: Clock, bus: ChangeBus,
                  money: MoneyService) -> None:
         self._store, self._guard, self._clock, self._bus = store, guard, clock, bus
@@ -86,50 +79,6 @@ class ReconciliationService:
     def _audit(self, actor: User, event: AuditEvent) -> None:
         with self._store.transaction() as repos:
             append(repos, actor, event, self._clock())
-
-    # -- reading -----------------------------------------------------------------------------
-    def bank_mapping(self, actor: User, bank: str) -> BankMapping | None:
-        """The column mapping remembered for this bank, if any."""
-        self._guard.require(actor, Permission.RECONCILE, "bank", bank)
-        with self._store.reader() as repos:
-            found = reconciliation_repos(repos).reconciliation.mapping(bank_key(bank))
-        return BankMapping.from_dict(found) if found is not None else None
-
-    def statements(self, actor: User) -> list[StoredStatement]:
-        self._guard.require(actor, Permission.RECONCILE)
-        with self._store.reader() as repos:
-            return reconciliation_repos(repos).reconciliation.statements()
-
-    def lines(self, actor: User, statement_id: int) -> list[StoredLine]:
-        self._guard.require(actor, Permission.RECONCILE, "statement", str(statement_id))
-        with self._store.reader() as repos:
-            rec = reconciliation_repos(repos).reconciliation
-            if rec.statement(int(statement_id)) is None:
-                raise NotFound("No such statement.")
-            return rec.lines(int(statement_id))
-
-    def matches(self, actor: User, line_id: int) -> list[StoredMatch]:
-        self._guard.require(actor, Permission.RECONCILE, "statement_line", str(line_id))
-        with self._store.reader() as repos:
-            return reconciliation_repos(repos).reconciliation.matches(int(line_id))
-
-    def unmatched(self, actor: User, statement_id: int) -> Unmatched:
-        """The statement's money-in lines without a match, and every receipt no bank line
-        confirms and every instalment still open (the other side)."""
-        self._guard.require(actor, Permission.RECONCILE, "statement", str(statement_id))
-        with self._store.reader() as repos:
-            rec = reconciliation_repos(repos).reconciliation
-            if rec.statement(int(statement_id)) is None:
-                raise NotFound("No such statement.")
-            matched = rec.matched_line_ids(int(statement_id))
-            lines = tuple(x for x in rec.lines(int(statement_id))
-                          if x.amount > 0 and x.id not in matched)
-            return Unmatched(lines, tuple(rec.open_receipts()), tuple(rec.open_instalments()))
-
-    def closed_until(self, actor: User) -> date | None:
-        self._guard.require(actor, Permission.RECONCILE)
-        with self._store.reader() as repos:
-            return reconciliation_repos(repos).reconciliation.closed_until()
 
     # -- import ------------------------------------------------------------------------------
     def import_statement(self, actor: User, path: Path, bank: str,
