@@ -8,14 +8,17 @@ from collections.abc import Callable
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -235,3 +238,27 @@ def add_shortcut(widget: QWidget, key: QKeySequence.StandardKey, slot: Callable[
     action.triggered.connect(slot)
     widget.addAction(action)
     return action
+
+
+def configure_list_view(view: QTableView, model: object, stretch: int | None = None,
+                        widths: dict[int, int] | None = None) -> None:
+    """A read-only list of rows: whole-row single selection, no editing, no row numbers,
+    alternating rows; `stretch` takes the spare width, `widths` set the others."""
+    view.setModel(model)  # type: ignore[arg-type]
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().hide()
+    # Rows of one height let the view skip measuring them: scrolling stays cheap however many
+    # pages are loaded.
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    if stretch is None:
+        header.setStretchLastSection(True)
+    else:
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    for column, width in (widths or {}).items():
+        view.setColumnWidth(column, width)

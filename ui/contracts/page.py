@@ -8,11 +8,9 @@ import shiboken6
 from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -45,7 +43,13 @@ from ui.contracts.list_model import (
     ContractListModel,
 )
 from ui.customers.search_box import SearchBox
-from ui.widgets import MessageLabel, add_shortcut, count_footer, page_layout
+from ui.widgets import (
+    MessageLabel,
+    add_shortcut,
+    configure_list_view,
+    count_footer,
+    page_layout,
+)
 
 SEARCH_DELAY_MS = 200
 WIDTHS = {NUMBER: 150, CUSTOMER: 180, STATE: 90, TOTAL: 130, UPDATED: 124}
@@ -96,19 +100,7 @@ class ContractsPage(QWidget):
             top.addWidget(self.new_button)
         layout.addLayout(top)
 
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.verticalHeader().hide()
-        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
-        for column, width in WIDTHS.items():
-            self.view.setColumnWidth(column, width)
+        configure_list_view(self.view, self.model, TITLE, WIDTHS)
         self.view.activated.connect(self._activated)
         layout.addWidget(self.view, 1)
 

@@ -9,13 +9,11 @@ import shiboken6
 from PySide6.QtCore import QModelIndex, QStringListModel, Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QCompleter,
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QPushButton,
     QTableView,
@@ -48,7 +46,13 @@ from ui.customers.list_model import (
     CustomerListModel,
 )
 from ui.customers.search_box import SearchBox
-from ui.widgets import MessageLabel, add_shortcut, count_footer, page_layout
+from ui.widgets import (
+    MessageLabel,
+    add_shortcut,
+    configure_list_view,
+    count_footer,
+    page_layout,
+)
 from ui.worker import error_text, run_op
 
 SEARCH_DELAY_MS = 150
@@ -110,19 +114,8 @@ class CustomersPage(QWidget):
         self.bulk_dialog: QDialog | None = None
         layout.addLayout(top)
 
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.verticalHeader().hide()
-        # Rows of one height let the view skip measuring them: scrolling stays cheap however
-        # many pages are loaded.
-        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
+        configure_list_view(self.view, self.model, NAME)
         header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(60)
         header.setSortIndicator(NAME, Qt.SortOrder.AscendingOrder)
         header.sortIndicatorChanged.connect(self._sort_clicked)

@@ -7,11 +7,9 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -24,7 +22,7 @@ from core.session import Session
 from ui.contracts.pdf_files import choose_save_path
 from ui.money.labels import amount, bucket_labels, from_qdate, to_qdate
 from ui.money.receivables_model import Cells, CellsModel
-from ui.widgets import add_status
+from ui.widgets import add_status, configure_list_view
 from ui.worker import error_text, run_op
 
 BY_CUSTOMER, BY_REP = "customer", "rep"
@@ -39,15 +37,7 @@ def ageing_cells(row: AgeingRow, name: str) -> Cells:
 
 def table_view(parent: QWidget, model: object) -> QTableView:
     view = QTableView(parent)
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.verticalHeader().hide()
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    view.horizontalHeader().setStretchLastSection(True)
+    configure_list_view(view, model)
     return view
 
 
