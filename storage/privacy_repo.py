@@ -13,6 +13,7 @@ import sqlcipher3
 from core.audit import AuditEntry
 from core.customers.privacy import Consent, DueCustomer
 from storage import customer_search
+from storage.bank_accounts_repo import SqlBankAccounts
 from storage.customer_sql import utc_text
 
 # What interaction and task text becomes when its customer is anonymised: the rows, their kinds,
@@ -96,6 +97,7 @@ class SqlPrivacy:
         # stay for the contracts' risk history.
         self._conn.execute("UPDATE customer_qualifications SET number = '' "
                            "WHERE customer_id = ?", (customer_id,))
+        SqlBankAccounts(self._conn).forget(customer_id)
         return int(interactions), int(tasks)
 
     def purge_index_residue(self) -> None:

@@ -13,6 +13,7 @@ import sqlcipher3
 from core.audit import AuditEntry, AuditFilter, ChainHead
 from core.roles import Role
 from core.users import User, normalise_name
+from storage.bank_accounts_repo import SqlBankAccounts
 from storage.contracts_repo import (
     SqlContracts,
     SqlContractTemplates,
@@ -223,6 +224,7 @@ class SqlRepositories:
         self.settings = SqlSettings(conn)
         self.audit = SqlAudit(conn)
         self.customers = SqlCustomers(conn)
+        self.bank_accounts = SqlBankAccounts(conn)
         self.interactions = SqlInteractions(conn)
         self.tasks = SqlTasks(conn)
         self.customer_bulk = SqlCustomerBulk(conn)

@@ -52,5 +52,29 @@ class CustomerRepository(Protocol):
                          limit: int) -> list[CustomerSummary]: ...
 
 
+@dataclass(frozen=True)
+class AccountChange:
+    """A customer's bank account changed (from the customer form; read by the refund fraud
+    signals)."""
+
+    customer_id: int
+    changed_at: datetime
+    old_account: str
+    new_account: str
+    changed_by: int
+
+
+class BankAccountHistory(Protocol):
+    def add_change(self, customer_id: int, old_account: str, new_account: str, at: datetime,
+                   by: int) -> None: ...
+    def changes(self, customer_id: int, since: datetime) -> list[AccountChange]:
+        """Oldest first."""
+        ...
+    def paying_accounts(self, customer_id: int) -> list[str]:
+        """Accounts this customer's receipts came from (their matched statement lines)."""
+        ...
+
+
 class CustomerRepositories(Repositories, Protocol):
     customers: CustomerRepository
+    bank_accounts: BankAccountHistory

@@ -21,6 +21,7 @@ from core.customers.collected import (
 from core.customers.duplicates import BulkRepositories, DuplicateMatch
 from core.customers.masking import mask
 from core.customers.model import (
+    BANK_ACCOUNT,
     SENSITIVE_FIELDS,
     Customer,
     CustomerDraft,
@@ -214,6 +215,11 @@ class CustomerService:
         with self._store.transaction() as repos:
             saved = repos.customers.save(customer, clean, now)
             changed = field_changes(customer, saved)
+            before_account = customer.sensitive.get(BANK_ACCOUNT, "")
+            after_account = saved.sensitive.get(BANK_ACCOUNT, "")
+            if before_account != after_account:
+                repos.bank_accounts.add_change(customer_id, before_account, after_account,
+                                               now, actor.id)
             if changed:
                 append(repos, actor, AuditEvent("customer.updated", "customer",
                                                 str(customer_id), {"fields": sorted(changed)},

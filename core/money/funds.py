@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from core.audit import AuditEvent
 from core.changes import ChangeBus, Changes
@@ -22,9 +22,11 @@ from core.contracts.money import check_currency, decimal, from_minor
 from core.contracts.risk import threshold_in
 from core.customers.masking import mask
 from core.customers.model import BANK_ACCOUNT
+from core.customers.ports import CustomerRepositories
 from core.customers.service import CustomerService
 from core.errors import InvalidInput, NotFound, PermissionDenied
 from core.money.amounts import exact_minor
+from core.money.fund_signals import refund_warnings
 from core.money.funds_model import (
     ON_INSTALMENT,
     REDUCES_OPEN,
@@ -37,6 +39,7 @@ from core.money.funds_model import (
 from core.money.ports import money_repos
 from core.money.reauth import Reauthentication
 from core.money.receipts import MAX_REASON, MAX_REFERENCE, text_field
+from core.money.signals import Signal
 from core.ports import KeyVault, Repositories, Store
 from core.roles import PERMISSION_ACTIONS, Permission
 from core.trail import Clock, Guard, append
@@ -122,6 +125,13 @@ class FundService:
         self._visible(actor, receipt.customer_id)
         return from_minor(left, receipt.currency)
 
+    def warnings(self, actor: User, request_id: int) -> list[Signal]:
+        """Fraud signals of a refund request (core/money/fund_signals.py); [] for the other
+        kinds. Messages show bank accounts by their last four digits only."""
+        found = self.get(actor, request_id)
+        with self._store.reader() as repos:
+            return refund_warnings(cast(CustomerRepositories, repos), found, self._clock())
+
     def awaiting(self, actor: User) -> list[FundRequest]:
         """Pending requests the actor may decide now (not theirs, not approved by them)."""
         self._guard.require(actor, Permission.FUND_APPROVE)
@@ -167,13 +177,16 @@ class FundService:
             request_id = fund_repos(plain).funds.add(
                 kind, customer_id, currency, minor, reason, receivable_id, receipt_id,
                 destination, needed, actor.id, now)
+            stored = fund_repos(plain).funds.get(request_id)
+            assert stored is not None
+            warned = refund_warnings(cast(CustomerRepositories, plain), stored, now)
             append(plain, actor, AuditEvent("fund.requested", "fund_request", str(request_id), {
                 "kind": kind.value, "customer_id": customer_id, "currency": currency,
                 "amount": str(from_minor(minor, currency)), "receivable_id": receivable_id,
-                "receipt_id": receipt_id, "approvals_needed": needed},
+                "receipt_id": receipt_id, "approvals_needed": needed,
+                "warnings": [w.code for w in warned]},
                 personal={"reason": reason, "destination": destination},
                 subject=f"customer:{customer_id}"), now)
-            stored = fund_repos(plain).funds.get(request_id)
         self._publish()
         assert stored is not None
         return stored
@@ -237,6 +250,9 @@ class FundService:
                                        "customer_id": current.customer_id,
                                        "amount": str(current.amount),
                                        "currency": current.currency}
+            if current.kind == FundKind.REFUND:
+                details["warnings"] = [w.code for w in refund_warnings(
+                    cast(CustomerRepositories, plain), current, now)]
             state: FundState | None = None
             if decision == "approved":
                 approvals = len(current.approvers) + 1

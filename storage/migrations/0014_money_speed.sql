@@ -1,0 +1,2 @@
+-- Version 14: indexes for money at scale (issue 5 benchmarks: ageing over 1M instalments,
+-- reconciling a 10,000-line statement).
