@@ -10,6 +10,12 @@ from decimal import Decimal
 
 from core.audit import AuditEvent
 from core.contracts.base import ContractChanged
+from core.contracts.credit_hold import (
+    MAX_OVERRIDE_REASON,
+    CreditHold,
+    OverrideReasonNeeded,
+    hold_for,
+)
 from core.contracts.drafting import clean_block
 from core.contracts.library import QUALIFICATION_LABELS, REQUIRED_QUALIFICATIONS
 from core.contracts.model import Contract, ContractFilter, ContractSummary, RiskRecord
@@ -72,6 +78,15 @@ class ApprovalOps(ReadingOps):
             nonstandard_clauses=tuple(c.title for c in contract.nonstandard_clauses),
             customer_rating=rating, missing_qualifications=tuple(missing),
             expired_qualifications=tuple(expired), new_customer=not earlier)
+
+    def credit_hold(self, actor: User, contract_id: int) -> CreditHold | None:
+        """Whether the contract is held for exceeding the customer's available credit now."""
+        contract, customer, _scope = self._readable(actor, contract_id)
+        return self._hold(contract, customer)
+
+    def _hold(self, contract: Contract, customer: Customer) -> CreditHold | None:
+        inputs = self._risk_inputs(contract, customer)
+        return hold_for(inputs.total, inputs.currency, inputs.available_credit)
 
     def risk_preview(self, actor: User, contract_id: int) -> RiskAssessment:
         """The assessment submitting now would store (nothing is written)."""
@@ -146,17 +161,33 @@ class ApprovalOps(ReadingOps):
 
     # -- decide ------------------------------------------------------------------------------
     def approve(self, actor: User, contract_id: int, password: str,
-                comment: str = "") -> Contract:
-        """Approve the current step. The last step makes the contract approved."""
+                comment: str = "", override_reason: str = "") -> Contract:
+        """Approve the current step. The last step makes the contract approved; when the
+        contract is on credit hold, only with `override_reason`, from someone who may manage
+        credit."""
         contract, step, final = self._decision(actor, contract_id, password, Action.APPROVE)
+        customer = self._customers_get(contract)
         # What this approver approves: the content as printed now (parties included).
-        fingerprint = self._document(contract, self._customers_get(contract)).fingerprint
+        fingerprint = self._document(contract, customer).fingerprint
         if not final:
             return self._step(actor, contract, step, clean_comment(comment), fingerprint)
-        return self._move(actor, contract, Action.APPROVE, "approved", {
-            "final": True, "round": contract.review_round, "fingerprint": fingerprint},
-            comment=clean_comment(comment), step=step,
-            check=_still_pending(step, fingerprint), fingerprint=fingerprint)
+        details: dict[str, object] = {"final": True, "round": contract.review_round,
+                                      "fingerprint": fingerprint}
+        personal: dict[str, str] = {}
+        hold = self._hold(contract, customer)
+        if hold is not None:
+            reason = clean_block(override_reason or "", MAX_OVERRIDE_REASON)
+            if not reason:
+                raise OverrideReasonNeeded(hold)
+            if not self._guard.allowed(self._stored(actor), Permission.CREDIT_MANAGE):
+                self._deny(actor, Permission.CREDIT_MANAGE, contract.id, "credit_override",
+                           "override a credit hold")
+            details["credit_override"] = hold.audit_details()
+            personal["credit_override_reason"] = reason
+        return self._move(actor, contract, Action.APPROVE, "approved", details,
+                          comment=clean_comment(comment), step=step,
+                          check=_still_pending(step, fingerprint), fingerprint=fingerprint,
+                          personal=personal)
 
     def reject(self, actor: User, contract_id: int, password: str, comment: str) -> Contract:
         """Reject at the current step; a comment saying why is required."""

@@ -102,9 +102,11 @@ class ContractBase:
 
     def _record(self, repos: ContractRepositories, actor: User, contract: Contract,
                 verb: str, to_state: str, at: datetime, details: Mapping[str, Any] | None = None,
-                step: str = "", comment: str = "", fingerprint: str = "") -> None:
+                step: str = "", comment: str = "", fingerprint: str = "",
+                personal: Mapping[str, Any] | None = None) -> None:
         """The history row and the audit entry of one step (comments stay out of the trail:
-        free text may hold personal data, and the trail can never be erased)."""
+        free text may hold personal data, and the trail can never be erased; `personal` text
+        goes into it sealed under the customer's key)."""
         repos.contracts.add_event(ContractEvent(
             id=0, contract_id=contract.id, round=contract.review_round, at=at,
             actor_id=actor.id, actor_name=actor.name, action=verb, from_state=contract.state,
@@ -115,13 +117,15 @@ class ContractBase:
         if step:
             body["step"] = step
         body.update(details or {})
-        append(repos, actor, AuditEvent(f"contract.{verb}", "contract", str(contract.id), body),
-               at)
+        append(repos, actor, AuditEvent(
+            f"contract.{verb}", "contract", str(contract.id), body, personal=dict(personal or {}),
+            subject=f"customer:{contract.customer_id}" if personal else ""), at)
 
     def _move(self, actor: User, seen: Contract, action: Action, verb: str,
               details: Mapping[str, Any] | None = None, comment: str = "", step: str = "",
               check: Callable[[ContractRepositories, Contract], None] | None = None,
-              fingerprint: str = "", **changes: Any) -> Contract:
+              fingerprint: str = "", personal: Mapping[str, Any] | None = None,
+              **changes: Any) -> Contract:
         """Apply a life-cycle transition (state checked by the workflow table), with its
         history row and audit entry, in one transaction."""
         to_state = next_state(ContractState(seen.state), action)
@@ -134,6 +138,7 @@ class ContractBase:
             stored = repos.contracts.update_workflow(dataclasses.replace(
                 current, state=to_state.value, updated_at=now, **changes))
             self._record(repos, actor, current, verb, to_state.value, now, details,
-                         step=step, comment=comment, fingerprint=fingerprint)
+                         step=step, comment=comment, fingerprint=fingerprint,
+                         personal=personal)
         self._publish()
         return stored
