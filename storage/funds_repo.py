@@ -139,9 +139,11 @@ class SqlFunds:
 
 _LIMIT = ("SELECT l.id, l.customer_id, l.currency, l.limit_minor, l.reason, l.rating, "
           "l.review_on, l.set_by, l.set_at, COALESCE(d.decision, 'pending'), d.decided_by, "
-          "d.decided_at, COALESCE(d.comment, '') FROM credit_limits AS l "
+          "d.decided_at, COALESCE(d.comment, ''), "
+          "(SELECT u.name FROM users AS u WHERE u.id = l.set_by), "
+          "(SELECT u.name FROM users AS u WHERE u.id = d.decided_by) FROM credit_limits AS l "
           "LEFT JOIN credit_limit_decisions AS d ON d.limit_id = l.id")
-_LIMIT_COLUMNS = 13
+_LIMIT_COLUMNS = 15
 
 
 def _limit(r: tuple[Any, ...]) -> CreditLimit:
@@ -149,7 +151,8 @@ def _limit(r: tuple[Any, ...]) -> CreditLimit:
                        limit=from_minor(r[3], r[2]), reason=r[4], rating=r[5],
                        review_on=date.fromisoformat(r[6]), set_by=r[7],
                        set_at=datetime.fromisoformat(r[8]), state=r[9], decided_by=r[10],
-                       decided_at=_time(r[11]), comment=r[12])
+                       decided_at=_time(r[11]), comment=r[12], set_by_name=r[13] or "",
+                       decided_by_name=r[14] or "")
 
 
 # The newest approved limit per customer and currency.
@@ -275,7 +278,7 @@ class SqlCredit:
         if not scope.everyone:
             where.extend(scope_clause(scope))
         rows = self._conn.execute(
-            f"{_LIMIT.replace(' FROM', ', c.name FROM', 1)} "
+            f"{_LIMIT.replace(' FROM credit_limits', ', c.name FROM credit_limits', 1)} "
             f"JOIN customers AS c ON c.id = l.customer_id WHERE {where.sql()} "
             "ORDER BY c.name, l.currency", where.params).fetchall()
         return [LimitStatus(_limit(r[:_LIMIT_COLUMNS]), r[_LIMIT_COLUMNS],

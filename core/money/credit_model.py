@@ -38,6 +38,8 @@ class CreditLimit:
     decided_by: int | None = None
     decided_at: datetime | None = None
     comment: str = ""
+    set_by_name: str = ""  # the users' names when the limit was read
+    decided_by_name: str = ""
 
 
 @dataclass(frozen=True)

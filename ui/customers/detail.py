@@ -41,6 +41,7 @@ from ui.customers.masked import REVEAL_MS, ProtectedField
 from ui.customers.privacy_tab import PrivacyTab
 from ui.customers.qualifications_tab import QualificationsTab
 from ui.customers.share_merge import MergeDialog, ShareDialog
+from ui.money.credit_tab import CreditTab
 from ui.money.payments_tab import PaymentsTab
 from ui.widgets import add_status, button_row
 from ui.worker import Task, error_text, run_op
@@ -97,6 +98,10 @@ class CustomerDialog(QDialog):
         if session.can(Permission.RECEIVABLE_READ):
             self.payments = PaymentsTab(session, bridge, customer_id, self)
             self.tabs.addTab(self.payments, self.tr("Pa&yments"))
+        self.credit: CreditTab | None = None
+        if session.can(Permission.RECEIVABLE_READ):
+            self.credit = CreditTab(session, bridge, customer_id, self)
+            self.tabs.addTab(self.credit, self.tr("&Credit"))
 
         self.edit_button = QPushButton(self.tr("&Edit…"), self)
         self.edit_button.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_E))
@@ -339,6 +344,8 @@ class CustomerDialog(QDialog):
         self.qualifications.wipe()
         if self.payments is not None:
             self.payments.wipe()
+        if self.credit is not None:
+            self.credit.wipe()
         self.view = None
         for label in (self.title, self.subtitle):
             label.clear()
