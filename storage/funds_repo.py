@@ -29,7 +29,10 @@ def _time(value: str | None) -> datetime | None:
 
 _REQUEST = ("SELECT f.id, f.kind, f.customer_id, f.currency, f.amount_minor, f.reason, "
             "f.receivable_id, f.receipt_id, f.destination, f.approvals_needed, f.state, "
-            "f.requested_by, f.requested_at, f.decided_at FROM fund_requests AS f")
+            "f.requested_by, f.requested_at, f.decided_at, "
+            "(SELECT u.name FROM users AS u WHERE u.id = f.requested_by), "
+            "(SELECT c.name FROM customers AS c WHERE c.id = f.customer_id) "
+            "FROM fund_requests AS f")
 
 
 class SqlFunds:
@@ -64,7 +67,8 @@ class SqlFunds:
             amount=from_minor(r[4], r[3]), reason=r[5], receivable_id=r[6], receipt_id=r[7],
             destination=r[8], approvals_needed=r[9], state=FundState(r[10]),
             requested_by=r[11], requested_at=datetime.fromisoformat(r[12]),
-            decided_at=_time(r[13]), decisions=tuple(decisions[r[0]])) for r in rows]
+            decided_at=_time(r[13]), decisions=tuple(decisions[r[0]]),
+            requested_by_name=r[14] or "", customer_name=r[15] or "") for r in rows]
 
     def get(self, request_id: int) -> FundRequest | None:
         found = self._requests(self._conn.execute(f"{_REQUEST} WHERE f.id = ?",

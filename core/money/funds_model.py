@@ -85,6 +85,8 @@ class FundRequest:
     requested_at: datetime
     decided_at: datetime | None = None
     decisions: tuple[FundDecision, ...] = ()
+    requested_by_name: str = ""  # as stored when read
+    customer_name: str = ""
 
     @property
     def approvers(self) -> tuple[int, ...]:
