@@ -45,6 +45,7 @@ class Permission(StrEnum):
     FUND_REQUEST = "money.fund_request"
     FUND_APPROVE = "money.fund_approve"
     CREDIT_MANAGE = "money.credit"
+    COLLECTION_WRITE = "money.collect"
 
 
 # What a person attempting the permission is trying to do, for PermissionDenied messages.
@@ -83,6 +84,7 @@ PERMISSION_ACTIONS: dict[Permission, str] = {
     Permission.FUND_APPROVE: "approve refunds, discounts after signing, rebates, provisions "
                              "and write-offs",
     Permission.CREDIT_MANAGE: "set customers' approved credit limits",
+    Permission.COLLECTION_WRITE: "record collection notes on receivables",
 }
 
 # Contracts are read through the customer they belong to (whoever sees the customer sees its
@@ -90,7 +92,8 @@ PERMISSION_ACTIONS: dict[Permission, str] = {
 _SELLING = frozenset({Permission.CUSTOMER_WRITE, Permission.CUSTOMER_SHARE,
                       Permission.SENSITIVE_REVEAL, Permission.INTERACTION_WRITE,
                       Permission.CONTRACT_WRITE, Permission.CONTRACT_SIGN,
-                      Permission.CONTRACT_EXPORT, Permission.RECEIVABLE_READ})
+                      Permission.CONTRACT_EXPORT, Permission.RECEIVABLE_READ,
+                      Permission.COLLECTION_WRITE})
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # Administrators see every customer through CUSTOMER_READ_ALL; the narrower read
@@ -109,7 +112,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                              Permission.CONTRACT_APPROVE, Permission.CONTRACT_EXPORT,
                              Permission.RECEIVABLE_READ, Permission.PAYMENT_RECORD,
                              Permission.RECONCILE, Permission.FUND_REQUEST,
-                             Permission.FUND_APPROVE, Permission.CREDIT_MANAGE}),
+                             Permission.FUND_APPROVE, Permission.CREDIT_MANAGE,
+                             Permission.COLLECTION_WRITE}),
     Role.AUDITOR: frozenset(
         {Permission.USER_LIST, Permission.AUDIT_VIEW, Permission.AUDIT_EXPORT,
          Permission.AUDIT_VERIFY, Permission.CUSTOMER_READ_ALL, Permission.RECEIVABLE_READ}

@@ -18,6 +18,7 @@ from core.customers.people import PeopleService
 from core.customers.privacy import PrivacyService
 from core.customers.service import CustomerService
 from core.customers.subject_rights import SubjectRightsService
+from core.money.collection import CollectionService
 from core.money.credit_service import CreditService
 from core.money.funds import FundService
 from core.money.reconciliation import ReconciliationService
@@ -81,6 +82,8 @@ class Session:
         self.money = MoneyService(self._store, self._guard, ctx.clock, self.bus, self.customers)
         self.reconciliation = ReconciliationService(self._store, self._guard, ctx.clock,
                                                     self.bus, self.money)
+        self.collection = CollectionService(self._store, self._guard, ctx.clock, self.bus,
+                                            self.customers)
         self.funds = FundService(self._store, self._guard, ctx.clock, self.bus, self.customers,
                                  self._keys)
         self.credit = CreditService(self._store, self._guard, ctx.clock, self.bus,

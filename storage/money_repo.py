@@ -148,6 +148,12 @@ class SqlMoney:
             where.add("r.contract_id = ?", int(flt.contract_id))
         if flt.overdue_on is not None:
             where.add("r.open_minor > 0 AND r.due_date < ?", flt.overdue_on.isoformat())
+        if flt.due_from is not None:
+            where.add("r.due_date >= ?", flt.due_from.isoformat())
+        if flt.due_until is not None:
+            where.add("r.due_date <= ?", flt.due_until.isoformat())
+        if flt.escalated_only:
+            where.add("r.id IN (SELECT receivable_id FROM collection_escalations)")
         if after is not None:
             where.add("(r.due_date, r.id) > (?, ?)", after.due.isoformat(), int(after.id))
         rows = self._conn.execute(

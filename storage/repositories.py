@@ -14,6 +14,7 @@ from core.audit import AuditEntry, AuditFilter, ChainHead
 from core.roles import Role
 from core.users import User, normalise_name
 from storage.bank_accounts_repo import SqlBankAccounts
+from storage.collection_repo import SqlCollection
 from storage.contracts_repo import (
     SqlContracts,
     SqlContractTemplates,
@@ -239,4 +240,5 @@ class SqlRepositories:
         self.funds = SqlFunds(conn)
         self.money = SqlMoney(conn)
         self.reconciliation = SqlReconciliation(conn)
+        self.collection = SqlCollection(conn)
 

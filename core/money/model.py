@@ -68,6 +68,9 @@ class ReceivableFilter:
     contract_id: int | None = None
     open_only: bool = True
     overdue_on: date | None = None  # only instalments past due on this date
+    due_from: date | None = None  # due on or after
+    due_until: date | None = None  # due on or before
+    escalated_only: bool = False  # only instalments escalated to a manager (collection)
 
 
 @dataclass(frozen=True)

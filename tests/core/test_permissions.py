@@ -268,6 +268,14 @@ def _manage_credit(s: Session, _: Path) -> Any:
     return s.credit.set_limit(s.user, customer_id, Decimal("80000"), "Matrix limit")
 
 
+def _note_collection(s: Session, _: Path) -> Any:
+    if not s.can(Permission.COLLECTION_WRITE):
+        return s.collection.add_note(s.user, 1, [1], "call", "Matrix collection call")
+    rid = _matrix_receivable(s)
+    customer_id = _write_off_draft(s, rid).customer_id
+    return s.collection.add_note(s.user, customer_id, [rid], "call", "Matrix collection call")
+
+
 CALLS: dict[Permission, Call] = {
     Permission.USER_LIST: lambda s, _: s.accounts.list_users(s.user),
     Permission.USER_MANAGE: _add_user,
@@ -301,6 +309,7 @@ CALLS: dict[Permission, Call] = {
     Permission.FUND_REQUEST: _request_funds,
     Permission.FUND_APPROVE: _approve_funds,
     Permission.CREDIT_MANAGE: _manage_credit,
+    Permission.COLLECTION_WRITE: _note_collection,
 }
 
 
@@ -379,6 +388,10 @@ def _took_effect(permission: Permission, result: Any, admin: Session, tmp: Path)
         audited = admin.audit.page(admin.user, AuditFilter(action="credit.limit_proposed"))
         return [(str(x.limit), x.state) for x in limits] == [("80000.00", "pending")] and len(
             audited) == 1
+    if permission == Permission.COLLECTION_WRITE:
+        noted = admin.audit.page(admin.user, AuditFilter(action="collection.noted"))
+        return [n.interaction_id for n in admin.collection.notes(
+            admin.user, result.customer_id)] == [result.interaction_id] and len(noted) == 1
     if permission == Permission.PAYMENT_RECORD:
         stored = admin.money.receipt(admin.user, result.id)
         recorded = admin.audit.page(admin.user, AuditFilter(action="receipt.recorded"))
