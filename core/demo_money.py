@@ -13,6 +13,8 @@ instalment is due already):
   of 20,000 finance approved after it went overdue.
 - customer C (王芳, an approved contract not yet signed) has a limit proposed, awaiting
   finance.
+- the rep noted a collection call to A with a promise to pay part next week; everything
+  overdue more than 30 days is escalated to the manager.
 - the statement confirms two of the receipts (by bank serial, by amount and payer), pays A's
   overdue terminated instalment (amount and payer) and part of B's (its contract number in
   the remark, flagged as a difference); bank interest, a payer nobody knows and two payments
@@ -32,6 +34,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from core.contracts.model import Contract
+from core.customers.interactions import InteractionKind
 from core.demo_contracts import COMPANY
 from core.money.model import PaymentMethod, ReceiptDraft, Receivable, ReceivableFilter
 from core.session import Session
@@ -86,7 +89,19 @@ def add_demo_money(session: Session, users: Mapping[str, User], passwords: Mappi
     today = session.money.today()
     receipts, statement = _receipts(session, finance, signed, today)
     limits = _credit(session, manager, finance, passwords, signed, by_state["approved"], today)
+    _collection(session, users["rep"], signed["active"], today)
     return DemoMoney(receipts=receipts, limits=limits, statement=statement)
+
+
+def _collection(session: Session, rep: User, active: _Signed, today: date) -> None:
+    """The rep called A about its overdue instalment and got a promise for next week; the
+    instalments overdue past the setting are escalated to the manager."""
+    overdue = active.instalments[1]
+    session.collection.add_note(
+        rep, active.contract.customer_id, [overdue.id], InteractionKind.CALL,
+        "电话催收第2期尾款：对方财务称资金周转困难，承诺下周先付 10,000 元。",
+        promised_on=today + timedelta(days=7), promised_amount=Decimal("10000.00"))
+    session.collection.escalate(session.user, today)
 
 
 def _instalments(session: Session, finance: User, contract: Contract) -> _Signed:

@@ -85,6 +85,22 @@ def test_ageing_shows_an_overdue_customer(finance: Session) -> None:
         finance.user, ReceivableFilter(overdue_on=finance.money.today()))
 
 
+def test_collection_has_a_promise_and_escalations_for_the_manager(demo: Demo) -> None:
+    auth, vault, _statement = demo
+    manager = auth.login(vault, "manager", PASSWORDS["manager"])
+    try:
+        escalated = manager.collection.escalated(manager.user)
+        assert escalated and all(r.days_overdue(manager.collection.today()) > 30
+                                 for r in escalated)
+        states = manager.collection.chase_states(manager.user, escalated)
+        promised = [s for s in states.values() if s.promised_on is not None]
+        assert len(promised) == 1 and promised[0].promised_on > manager.collection.today()
+        (note,) = manager.collection.notes(manager.user, escalated[0].customer_id)
+        assert note.kind == "call" and note.promised_amount == Decimal("10000.00")
+    finally:
+        manager.close()
+
+
 def test_a_customer_is_over_the_limit_finance_approved(finance: Session, demo: Demo) -> None:
     over = finance.credit.over_limit(finance.user)
     assert len(over) == 1
