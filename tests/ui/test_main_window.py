@@ -78,8 +78,8 @@ def test_manual_lock_and_switch_user(qtbot: QtBot, auth: Authenticator, vault_pa
     assert isinstance(controller.window, LoginWindow)
     assert controller.window.user_name.text() == ""
     manager = log_in(qtbot, controller, *USERS[Role.SALES_MANAGER])
-    assert list(manager.pages) == ["customers", "today", "contracts", "receivables",
-                                  "templates", "account", "users"]
+    assert list(manager.pages) == ["customers", "today", "contracts", "receivables", "funds",
+                                  "credit", "templates", "account", "users"]
 
 
 def test_admin_adds_a_user_who_must_change_the_password_and_sees_only_their_pages(

@@ -72,9 +72,9 @@ def test_create_a_vault_shows_the_recovery_key_once_then_the_main_window(
     main = controller.window
     assert isinstance(main, MainWindow)
     assert main.session.user.name == "Olga Owner"
-    assert set(main.pages) == {"customers", "today", "contracts", "receivables", "templates",
-                              "account", "users", "policies", "privacy", "recovery", "audit",
-                              "signing"}
+    assert set(main.pages) == {"customers", "today", "contracts", "receivables",
+                              "reconciliation", "funds", "credit", "templates", "account",
+                              "users", "policies", "privacy", "recovery", "audit", "signing"}
     assert key_dialog.secret_edit.text() == ""  # the widget forgot the key
     assert controller.settings.value(LAST_VAULT_KEY) == str(folder)
     QApplication.clipboard().clear()
