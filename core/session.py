@@ -23,6 +23,7 @@ from core.money.credit_service import CreditService
 from core.money.funds import FundService
 from core.money.reconciliation import ReconciliationService
 from core.money.service import MoneyService
+from core.money.watch import FraudWatch
 from core.passwords import PasswordRules
 from core.ports import CredentialStore, KeyVault, Store, Unlocked
 from core.remember import RememberService
@@ -84,6 +85,7 @@ class Session:
                                                     self.bus, self.money)
         self.collection = CollectionService(self._store, self._guard, ctx.clock, self.bus,
                                             self.customers)
+        self.fraud = FraudWatch(self._store, self._guard, ctx.clock, self.customers)
         self.funds = FundService(self._store, self._guard, ctx.clock, self.bus, self.customers,
                                  self._keys)
         self.credit = CreditService(self._store, self._guard, ctx.clock, self.bus,

@@ -29,6 +29,7 @@ from storage.privacy_repo import SqlPrivacy
 from storage.reconciliation_repo import SqlReconciliation
 from storage.signing_repo import SqlSigning
 from storage.subject_keys_repo import SqlSubjectKeys
+from storage.watch_repo import SqlWatch
 
 _USER_COLUMNS = ("id, name, role, active, must_change_password, created_at, slot_id, "
                  "last_login_at, display_name, manager_id")
@@ -241,4 +242,5 @@ class SqlRepositories:
         self.money = SqlMoney(conn)
         self.reconciliation = SqlReconciliation(conn)
         self.collection = SqlCollection(conn)
+        self.watch = SqlWatch(conn)
 

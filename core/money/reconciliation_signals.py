@@ -1,8 +1,9 @@
 """The fraud signals (core/money/signals.py) a statement's import can raise from what it has:
 receipt references used twice and cash at or above the threshold among the receipts of the
 statement's period and those it matched, and bank payers unlike the customer they paid for.
-A bank account changed before a refund, and a refund to another account, need refunds, which
-are not recorded yet: those rules are not run here."""
+The refund rules (an account changed before a refund, a refund to another account) are about
+fund requests, not statements: core/money/fund_signals.py and the fraud watch
+(core/money/watch.py) run them."""
 
 from __future__ import annotations
 

@@ -55,3 +55,6 @@ CREATE TRIGGER collection_escalations_no_delete BEFORE DELETE ON collection_esca
 BEGIN
     SELECT RAISE(ABORT, 'escalations are append-only');
 END;
+
+-- The fraud watch reads receipts by date (core/money/watch.py).
+CREATE INDEX receipts_received ON receipts (received_on, id);
