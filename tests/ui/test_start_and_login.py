@@ -111,9 +111,10 @@ def test_admin_logs_in_and_sees_every_page(
     controller = make_controller(auth, vault=vault_path)
     main = log_in(qtbot, controller, *ADMIN)
     titles = [main.nav.item(i).text() for i in range(main.nav.count())]
-    assert titles == ["Customers", "Today", "Contracts", "Receivables", "Contract templates",
-                      "My account", "Users and roles", "Policies", "Privacy", "Recovery key",
-                      "Audit trail", "Signing certificates"]
+    assert titles == ["Customers", "Today", "Contracts", "Receivables", "Reconciliation",
+                      "Fund approvals", "Credit", "Contract templates", "My account",
+                      "Users and roles", "Policies", "Privacy", "Recovery key", "Audit trail",
+                      "Signing certificates"]
     assert main.user_status.text() == ADMIN[0]
     assert main.role_status.text() == "Administrator"
     assert main.lock_status.text().startswith("Locks in ")
