@@ -1,5 +1,6 @@
 """`reports receivables|ageing`: the money reports as CSV files, as the acting user sees them
-(through the customers they may see), written whole or not at all and audited as exports."""
+(through the customers they may see), written whole or not at all and audited as exports;
+`reports warnings`: the fraud signals of a period, one per line on stdout."""
 
 from __future__ import annotations
 
@@ -63,10 +64,21 @@ def cmd_ageing(ctx: Context) -> int:
     return 0
 
 
+def cmd_warnings(ctx: Context) -> int:
+    a = ctx.args
+    with ctx.session() as session:
+        until = a.until or session.money.today()
+        found = session.fraud.signals(session.user, a.since, until)
+    for signal in found:
+        emit(f"{signal.severity.upper()}\t{signal.code}\t{signal.message}")
+    say(f"{len(found)} warning(s) up to {until.isoformat()}.")
+    return 0
+
+
 def register(sub: Subcommands, common: argparse.ArgumentParser,
              acting: argparse.ArgumentParser) -> None:
     parents = [common, acting]
-    tasks = task_group(sub, "reports", help="write the receivables or ageing report (CSV)",
+    tasks = task_group(sub, "reports", help="money reports: receivables, ageing, warnings",
                        description="Money reports as CSV files (UTF-8 with BOM), covering the "
                        "customers --user may see.")
     receivables = command(
@@ -88,3 +100,12 @@ def register(sub: Subcommands, common: argparse.ArgumentParser,
     ageing.add_argument("--out", required=True, metavar="FILE", help="the CSV to write")
     ageing.add_argument("--as-of", type=_day, metavar="DATE",
                         help="age as of DATE (YYYY-MM-DD; default today)")
+    warnings = command(
+        tasks, "warnings", cmd_warnings, parents, help="fraud warnings of a period",
+        description="Print the fraud signals of receipts and refunds --user may see: "
+        "severity, code and message, tab-separated, high severity first (bank accounts by "
+        "their last four digits).")
+    warnings.add_argument("--since", type=_day, metavar="DATE",
+                          help="from DATE (YYYY-MM-DD; default 90 days before --until)")
+    warnings.add_argument("--until", type=_day, metavar="DATE",
+                          help="up to DATE (YYYY-MM-DD; default today)")

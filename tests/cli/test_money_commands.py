@@ -205,3 +205,27 @@ def test_wrong_password_writes_nothing(cli: Runner, vault: Path, tmp_path: Path)
     result = cli("reports", "receivables", "--out", str(out), "--vault", str(vault), "--user",
                  USERS[Role.FINANCE][0], stdin=["not the password"])
     assert result.code == 1 and not out.exists()
+
+
+def test_warnings_are_printed_for_what_the_user_may_see(run: Runner, vault: Path,
+                                                        cli_auth: Authenticator) -> None:
+    from core.money.model import PaymentMethod
+    from tests.core.money_support import TODAY
+
+    session = cli_auth.login(vault, *USERS[Role.FINANCE])
+    try:
+        rival_customer = next(c for c in session.customers.search(session.user, "HYPERLINK"))
+        session.money.record_receipt(session.user, rival_customer.id, draft(
+            "60000.00", "", payer=EVIL, method=PaymentMethod.CASH))
+    finally:
+        session.close()
+    day = TODAY.isoformat()
+    result = run(USERS[Role.FINANCE][0], "warnings", "--until", day)
+    assert result.code == 0, result.err
+    (line,) = result.out.splitlines()
+    severity, code, message = line.split("\t")
+    assert (severity, code) == ("MEDIUM", "cash_above_threshold") and "60,000.00" in message
+    assert "1 warning(s)" in result.err
+    assert run(USERS[Role.SALES_REP][0], "warnings", "--until", day).out == ""
+    bad = run(USERS[Role.FINANCE][0], "warnings", "--since", day, "--until", "2020-01-01")
+    assert bad.code == 1 and "starts after it ends" in bad.err
