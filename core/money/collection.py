@@ -130,13 +130,17 @@ class CollectionService:
         day = as_of or self.today()
         after = self.escalate_after()
         with self._store.reader() as repos:
-            pending = collection_repos(repos).collection.to_escalate(
-                day - timedelta(days=after), ESCALATE_BATCH)
-        if not pending:
-            return 0
+            if not collection_repos(repos).collection.to_escalate(
+                    day - timedelta(days=after), 1):
+                return 0  # the usual case: a read, no write lock
         now = self._clock()
         with self._store.transaction() as plain:
             repos = collection_repos(plain)
+            # Again inside the write: a second window escalating at the same moment finds
+            # nothing left and writes no second audit entry.
+            pending = repos.collection.to_escalate(day - timedelta(days=after), ESCALATE_BATCH)
+            if not pending:
+                return 0
             for item in pending:
                 repos.collection.add_escalation(item, (day - item.due).days, now)
             append(plain, actor, AuditEvent(

@@ -64,3 +64,19 @@ def test_a_rep_sees_no_warnings_about_customers_not_theirs(qtbot: QtBot, w: Worl
         "60000.00", "", payer="管理员的客户", method=PaymentMethod.CASH))
     assert _view(qtbot, w.rep).rows.rowCount() == 0
     assert _view(qtbot, fin).rows.rowCount() == 1
+
+
+def test_the_receivables_page_reads_warnings_when_its_tab_is_shown(qtbot: QtBot,
+                                                                   w: World) -> None:
+    from tests.ui.money_ui_support import receivables_page
+
+    fin = w.finance
+    fin.money.record_receipt(fin.user, w.customer_id, draft(
+        "60000.00", "", method=PaymentMethod.CASH, received_on=fin.money.today()))
+    page = receivables_page(qtbot, fin)
+    assert page.warnings.signals == [] and not page.warnings.loading  # not read yet
+    page.tabs.setCurrentWidget(page.warnings)
+    qtbot.waitUntil(lambda: not page.warnings.loading and bool(page.warnings.signals))
+    assert [s.code for s in page.warnings.signals] == ["cash_above_threshold"]
+    page.wipe()
+    assert page.warnings.rows.rowCount() == 0

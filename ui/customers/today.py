@@ -1,6 +1,6 @@
 """Today: the user's open tasks that are overdue or due today, soonest first; open the customer
 or mark a task done. Above them, the contracts ending within 60 days (expiry_reminder.py in
-ui/contracts)."""
+ui/contracts) and the payments to chase (collection_reminder.py in ui/money)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from ui.bus import BusBridge
 from ui.contracts.expiry_reminder import ExpiryReminder
 from ui.customers.detail import DetailWindows
 from ui.customers.history import TaskListModel
+from ui.money.collection_reminder import CollectionReminder
 from ui.widgets import add_status, button_row, page_layout
 from ui.worker import error_text, run_op
 
@@ -37,6 +38,8 @@ class TodayPage(QWidget):
             "customer."))
         self.reminder = ExpiryReminder(session, bridge, self)
         layout.addWidget(self.reminder)
+        self.payments = CollectionReminder(session, bridge, self)  # RECEIVABLE_READ holders
+        layout.addWidget(self.payments)
         self.model = TaskListModel(with_customer=True, parent=self)
         self.view = QTableView(self)
         self.view.setModel(self.model)
@@ -103,6 +106,7 @@ class TodayPage(QWidget):
         super().showEvent(event)
         self.reload()
         self.reminder.reload()  # it re-reads itself when contracts change
+        self.payments.reload()  # and this one when money changes
 
     def _changed(self, changes: Changes) -> None:
         if changes.interactions or changes.customers:
@@ -128,6 +132,7 @@ class TodayPage(QWidget):
         self._request += 1
         self.windows.wipe()
         self.reminder.wipe()
+        self.payments.wipe()
         self.model.wipe()
         self.empty_label.hide()
         self.message.clear_message()

@@ -27,9 +27,11 @@ from ui.bus import BusBridge
 from ui.contracts.labels import plain
 from ui.contracts.pdf_files import choose_save_path
 from ui.money.ageing_view import AgeingView, table_view
+from ui.money.collection_view import CollectionView
 from ui.money.customer_choice import CustomerChoice
 from ui.money.receipt_dialog import ReceiptDialog, saved_text
 from ui.money.receivables_model import AMOUNT, CONTRACT, CUSTOMER, DUE, OPEN, ReceivablesModel
+from ui.money.warnings_view import WarningsView
 from ui.widgets import add_shortcut, add_status, count_footer, page_layout
 from ui.worker import error_text, run_op
 
@@ -82,6 +84,12 @@ class ReceivablesPage(QWidget):
         self.tabs.addTab(listing, self.tr("Open &instalments"))
         self.ageing = AgeingView(session, self)
         self.tabs.addTab(self.ageing, self.tr("&Ageing"))
+        self.collection = CollectionView(session, bridge, self)
+        self.tabs.addTab(self.collection, self.tr("&Collection"))
+        # Read when looked at: the watch scans a period's receipts and refunds.
+        self.warnings = WarningsView(session, self)
+        self.tabs.addTab(self.warnings, self.tr("&Warnings"))
+        self.tabs.currentChanged.connect(lambda _i: self._load_warnings())
 
         self.customer.chosen.connect(lambda _c: self.apply_filter())
         self.customer.failed.connect(self.message.show_message)
@@ -93,8 +101,8 @@ class ReceivablesPage(QWidget):
         bridge.changed.connect(self._changed)
         add_shortcut(self, QKeySequence.StandardKey.Find, self.focus_search)
         add_shortcut(self, QKeySequence.StandardKey.Refresh, self.refresh)
-        if self.record_button is not None:
-            add_shortcut(self, QKeySequence.StandardKey.New, self.record_receipt)
+        if self.record_button is not None or self.collection.note_button is not None:
+            add_shortcut(self, QKeySequence.StandardKey.New, self.new)
         self.model.reload()
         self.ageing.load()
 
@@ -125,12 +133,25 @@ class ReceivablesPage(QWidget):
     def refresh(self) -> None:
         self.model.refresh()
         self.ageing.load()
+        self.collection.refresh()
+        self._load_warnings()
+
+    def _load_warnings(self) -> None:
+        if self.tabs.currentWidget() is self.warnings:
+            self.warnings.load()
 
     def _changed(self, changes: Changes) -> None:
         if changes.money or changes.contracts or changes.customers:
             self.refresh()
 
     # -- actions -----------------------------------------------------------------------------
+    def new(self) -> None:
+        """Ctrl+N: a collection note on the Collection tab, a receipt elsewhere."""
+        if self.tabs.currentWidget() is self.collection:
+            self.collection.add_note()
+        else:
+            self.record_receipt()
+
     def record_receipt(self) -> ReceiptDialog | None:
         if self.record_button is None:
             return None
@@ -170,5 +191,7 @@ class ReceivablesPage(QWidget):
         self.customer.wipe()
         self.model.wipe()
         self.ageing.wipe()
+        self.collection.wipe()
+        self.warnings.wipe()
         self.count_label.clear()
         self.message.clear_message()

@@ -1,10 +1,12 @@
-"""Policies: idle lock, password length and history."""
+"""Policies: idle lock, password length and history; when overdue instalments are escalated
+to the manager (collection)."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QFormLayout, QPushButton, QSpinBox, QWidget
 
 from core.changes import Changes
+from core.money.collection import MAX_ESCALATE_AFTER
 from core.policy import MIN_PASSWORD_LENGTH_FLOOR, Policy
 from core.session import Session
 from ui.bus import BusBridge
@@ -30,11 +32,14 @@ class PoliciesPage(QWidget):
         self.idle_minutes = _spin(self, 1, 240, self.tr(" min"))
         self.min_length = _spin(self, MIN_PASSWORD_LENGTH_FLOOR, 128, self.tr(" characters"))
         self.history = _spin(self, 1, 24, self.tr(" passwords"))
+        self.escalate_after = _spin(self, 1, MAX_ESCALATE_AFTER, self.tr(" days overdue"))
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         form.addRow(self.tr("Lock after &idle time:"), self.idle_minutes)
         form.addRow(self.tr("&Minimum password length:"), self.min_length)
         form.addRow(self.tr("Refuse &reuse of the last:"), self.history)
+        form.addRow(self.tr("&Escalate overdue instalments to the manager after:"),
+                    self.escalate_after)
         layout.addLayout(form)
         self.save_button = QPushButton(self.tr("&Save"), self)
         self.save_button.clicked.connect(self.save)
@@ -55,6 +60,7 @@ class PoliciesPage(QWidget):
         self.idle_minutes.setValue(policy.idle_minutes)
         self.min_length.setValue(policy.min_password_length)
         self.history.setValue(policy.password_history)
+        self.escalate_after.setValue(self._session.collection.escalate_after())
 
     def policy(self) -> Policy:
         return Policy(idle_minutes=self.idle_minutes.value(),
@@ -63,11 +69,15 @@ class PoliciesPage(QWidget):
 
     def save(self) -> None:
         session, actor, policy = self._session, self._session.user, self.policy()
+        escalate_after = self.escalate_after.value()
         self.message.clear_message()
         self.busy.start(self.tr("Saving…"), [self.save_button, self.revert_button])
 
         def work(_task: Task) -> Policy:
-            return session.policies.update(actor, policy)
+            saved = session.policies.update(actor, policy)
+            if escalate_after != session.collection.escalate_after():
+                session.collection.set_escalate_after(actor, escalate_after)
+            return saved
 
         run_op(self, work,
                on_done=lambda _p: self.message.show_message(self.tr("Policies saved."), "ok"),
