@@ -47,6 +47,8 @@ class ApprovalsTab(QWidget):
     def show_progress(self, contract: Contract | None, progress: ApprovalProgress | None,
                       events: tuple[ContractEvent, ...], offered: bool, can_decide: bool) -> None:
         self.contract = contract
+        self.last_step = progress is not None and progress.next_step is not None and len(
+            progress.steps) - len(progress.approved) == 1
         for button in (self.approve_button, self.reject_button):
             button.setVisible(offered)
             button.setEnabled(offered and can_decide)
@@ -102,7 +104,7 @@ class ApprovalsTab(QWidget):
         if self.contract is None:
             return None
         self.dialog = ApproveDialog(self._session, self.contract.id, self.contract.number,
-                                    reject, self)
+                                    reject, self, last_step=self.last_step)
         self.dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.dialog.open()
         return self.dialog

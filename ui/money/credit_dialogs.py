@@ -21,17 +21,15 @@ from PySide6.QtWidgets import (
 )
 
 from core.contracts.money import MINOR_UNITS
-from core.errors import AuthenticationFailed, UnlockThrottled
 from core.money.credit_model import CreditLimit, CreditProfile
 from core.money.credit_service import MAX_LIMIT
 from core.roles import Permission
 from core.session import Session
 from ui.contracts.labels import plain
-from ui.lock import Countdown
+from ui.decision_dialog import Decide, DecisionDialog
 from ui.money.labels import amount, day_text, from_qdate, money, parse_amount, to_qdate
 from ui.task_dialog import TaskDialog
-from ui.widgets import bullets, password_edit
-from ui.worker import error_text
+from ui.widgets import bullets
 
 MAX_TEXT = 500
 
@@ -167,14 +165,13 @@ class ProposeLimitDialog(TaskDialog):
         self.hide()
 
 
-class DecideLimitDialog(TaskDialog):
+class DecideLimitDialog(DecisionDialog):
     """Approve or reject a proposed limit; after OK, `saved` is the limit as decided."""
 
     def __init__(self, session: Session, limit: CreditLimit, customer_name: str,
                  reject: bool = False, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._session, self.limit, self.rejecting = session, limit, reject
-        self.saved: CreditLimit | None = None
+        super().__init__(reject, parent)
+        self._session, self.limit = session, limit
         self.setMinimumWidth(460)
         shown = money(limit.limit, limit.currency)
         self.setWindowTitle(self.tr("Reject credit limit") if reject
@@ -190,68 +187,24 @@ class DecideLimitDialog(TaskDialog):
         reason = QLabel(limit.reason, self)
         reason.setWordWrap(True)
         plain(reason)
-        self.password = password_edit(self)
-        self.comment = QPlainTextEdit(self)
-        self.comment.setTabChangesFocus(True)
         self.comment.setMaximumHeight(90)
-        self.comment.setPlaceholderText(self.tr("Why it is rejected (required)") if reject
-                                        else self.tr("Optional"))
         form = QFormLayout()
         form.addRow(self.tr("Proposed because:"), reason)
         form.addRow(self.tr("Rating then:"), QLabel(limit.rating, self))
         form.addRow(self.tr("Review on:"), QLabel(day_text(limit.review_on), self))
-        form.addRow(self.tr("&Password:"), self.password)
-        form.addRow(self.tr("&Comment:"), self.comment)
-        self.add_footer(self.tr("&Reject") if reject else self.tr("&Approve"), self._submit,
-                        intro, form)
-        plain(self.message)
-        self.countdown = Countdown(self.message, [self.ok_button], self)
-        self.countdown.finished.connect(self._update)
-        self.password.textChanged.connect(self._update)
-        self.comment.textChanged.connect(self._update)
-        self._update()
-        self.password.setFocus()
+        self.build(intro, form=form)
 
-    def _update(self) -> None:
-        ready = bool(self.password.text()) and (
-            not self.rejecting or bool(self.comment.toPlainText().strip()))
-        self.ok_button.setEnabled(ready and not self.busy.active and not self.countdown.active)
-
-    def _submit(self) -> None:
-        if self.busy.active or self.countdown.active or not self.ok_button.isEnabled():
-            return
+    def decision(self) -> Decide:
         service, actor, limit_id = self._session.credit, self._session.user, self.limit.id
-        password, comment, rejecting = (self.password.text(), self.comment.toPlainText().strip(),
-                                        self.rejecting)
+        if self.rejecting:
+            return lambda password, comment: service.reject_limit(actor, limit_id, password,
+                                                                  comment.strip())
+        return lambda password, comment: service.approve_limit(actor, limit_id, password,
+                                                               comment.strip())
 
-        def work(_task: object) -> CreditLimit:
-            if rejecting:
-                return service.reject_limit(actor, limit_id, password, comment)
-            return service.approve_limit(actor, limit_id, password, comment)
-
-        def done(saved: CreditLimit) -> None:
-            self.saved = saved
-            self.accept()
-
-        self.run(self.tr("Rejecting…") if rejecting else self.tr("Approving…"),
-                 [self.password, self.comment], work, done, on_error=self._failed)
-
-    def _failed(self, exc: BaseException) -> None:
-        self.password.clear()
-        if isinstance(exc, UnlockThrottled):
-            self.countdown.start(exc.retry_after)
-        elif isinstance(exc, AuthenticationFailed):
-            self.message.show_message(
-                self.tr("Wrong password: the limit was not rejected.") if self.rejecting
+    def wrong_password_text(self) -> str:
+        return (self.tr("Wrong password: the limit was not rejected.") if self.rejecting
                 else self.tr("Wrong password: the limit was not approved."))
-        else:
-            self.message.show_message(error_text(exc))
-        self.password.setFocus()
-
-    def wipe(self) -> None:
-        self.password.clear()
-        self.comment.clear()
-        self.hide()
 
 
 class ProfileDialog(TaskDialog):
