@@ -9,7 +9,6 @@ person could one day pick one)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -18,9 +17,7 @@ from core.money.model import Receivable, ReceivableCursor
 from core.session import Session
 from ui.customers.labels import local_time
 from ui.money.labels import day_text, money
-from ui.money.receivables_model import ALIGN, DISPLAY, ID, RIGHT, Cells
-from ui.paged_model import PagedTableModel
-from ui.table_model import Index
+from ui.money.receivables_model import Cells, Loaded, ReceivableRowsModel
 from ui.worker import Task
 
 DUE_SOON, OVERDUE, ESCALATED = "due_soon", "overdue", "escalated"
@@ -39,21 +36,11 @@ def chase_cells(row: Receivable, state: ChaseState | None, as_of: date) -> Cells
             local_time(state.escalated_at)[:10] if state.escalated_at else "")
 
 
-@dataclass
-class ChasePage:
-    rows: list[Receivable]
-    exhausted: bool
-    as_of: date
-    cells: list[Cells] = field(default_factory=list)
-
-
-class CollectionModel(PagedTableModel):
-    PAGE = 200
+class CollectionModel(ReceivableRowsModel):
+    NUMERIC = (OPEN, DAYS_OVERDUE)
 
     def __init__(self, session: Session, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._session = session
-        self._rows: list[Receivable] = []
+        super().__init__(session, parent)
         self.mode = OVERDUE
         self.within_days = DEFAULT_DUE_WITHIN
         self.as_of: date | None = None  # None: core's today, read when a page is read
@@ -61,32 +48,6 @@ class CollectionModel(PagedTableModel):
                          self.tr("Open balance"), self.tr("Days overdue"),
                          self.tr("Last note"), self.tr("Promised for"),
                          self.tr("Escalated on")]
-
-    # -- Qt model interface ------------------------------------------------------------------
-    def data(self, index: Index, role: int = DISPLAY) -> Any:
-        row = index.row()
-        if not 0 <= row < len(self._rows):
-            return None
-        if role == DISPLAY:
-            return self._cells[row][index.column()]
-        if role == ID:
-            return self._rows[row].id
-        if role == ALIGN and index.column() in (OPEN, DAYS_OVERDUE):
-            return RIGHT
-        return None
-
-    def _next_cursor(self) -> ReceivableCursor:
-        return self._session.money.cursor_after(self._rows[-1])
-
-    # -- what is shown -----------------------------------------------------------------------
-    def receivable(self, row: int) -> Receivable | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rows(self) -> list[Receivable]:
-        return list(self._rows)
-
-    def cells(self) -> list[Cells]:
-        return list(self._cells)
 
     def set_view(self, mode: str, within_days: int | None = None) -> None:
         if mode not in MODES:
@@ -102,11 +63,11 @@ class CollectionModel(PagedTableModel):
             self.reload()
 
     # -- loading -----------------------------------------------------------------------------
-    def _work(self, after: ReceivableCursor | None, limit: int) -> Callable[[Task], ChasePage]:
+    def _work(self, after: ReceivableCursor | None, limit: int) -> Callable[[Task], Loaded]:
         service, actor = self._session.collection, self._session.user
         mode, within, fixed = self.mode, self.within_days, self.as_of
 
-        def work(_task: Task) -> ChasePage:
+        def work(_task: Task) -> Loaded:
             day = fixed or service.today()
             if mode == DUE_SOON:
                 rows = service.due_soon(actor, within, day, after, limit)
@@ -115,7 +76,7 @@ class CollectionModel(PagedTableModel):
             else:
                 rows = service.overdue(actor, day, after, limit)
             states = service.chase_states(actor, rows) if rows else {}
-            return ChasePage(rows, len(rows) < limit, day,
+            return Loaded(rows, len(rows) < limit, day,
                              [chase_cells(r, states.get(r.id), day) for r in rows])
 
         return work

@@ -12,9 +12,7 @@ import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -30,6 +28,7 @@ from ui.money.ageing_view import table_view
 from ui.money.labels import amount, day_text, method_label, money
 from ui.money.receipt_dialog import ReceiptDialog, saved_text
 from ui.money.receivables_model import Cells, CellsModel, receivable_cells
+from ui.reason_dialog import ReasonDialog
 from ui.widgets import add_status, button_row
 from ui.worker import error_text, run_op
 
@@ -44,57 +43,26 @@ class Account:
     as_of: date
 
 
-class ReverseDialog(QDialog):
-    """Why a receipt is reversed (required); core does the reversal on a worker."""
+class ReverseDialog(ReasonDialog):
+    """Why a receipt is reversed (required); core does the reversal on a worker. After OK,
+    `done_receipt` is the receipt as reversed."""
 
     def __init__(self, session: Session, receipt: Receipt, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._session = session
         self.receipt = receipt
-        self.done_receipt: Receipt | None = None
-        self.setWindowTitle(self.tr("Reverse receipt"))
-        intro = QLabel(self.tr("Reverse receipt #{id} of {amount} received on {day}? What it "
-                               "paid becomes open again; nothing is deleted.").format(
-            id=receipt.id, amount=money(receipt.amount, receipt.currency),
-            day=day_text(receipt.received_on)), self)
-        intro.setWordWrap(True)
-        plain(intro)
-        self.reason = QLineEdit(self)
-        self.reason.setMaxLength(500)
-        reason_label = QLabel(self.tr("&Reason:"), self)
-        reason_label.setBuddy(self.reason)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText(self.tr("Re&verse"))
-        self.ok_button.setEnabled(False)
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-        self.reason.textChanged.connect(
-            lambda text: self.ok_button.setEnabled(bool(text.strip())))
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(reason_label)
-        layout.addWidget(self.reason)
-        self.message, self.busy = add_status(layout, self)
-        plain(self.message)
-        layout.addWidget(self.buttons)
+        actor = session.user
+        super().__init__(
+            self.tr("Reverse receipt"), self.tr(
+                "Reverse receipt #{id} of {amount} received on {day}? What it paid becomes "
+                "open again; nothing is deleted.").format(
+                id=receipt.id, amount=money(receipt.amount, receipt.currency),
+                day=day_text(receipt.received_on)),
+            self.tr("Re&verse"), self.tr("Say why the receipt is reversed."),
+            self.tr("Reversing…"),
+            lambda reason: session.money.reverse_receipt(actor, receipt.id, reason), parent)
 
-    def submit(self) -> None:
-        reason = self.reason.text().strip()
-        if not reason:
-            self.message.show_message(self.tr("Say why the receipt is reversed."))
-            return
-        session, actor, receipt_id = self._session, self._session.user, self.receipt.id
-        self.busy.start(self.tr("Reversing…"), [self.ok_button])
-
-        def done(receipt: Receipt) -> None:
-            self.done_receipt = receipt
-            self.accept()
-
-        run_op(self, lambda _t: session.money.reverse_receipt(actor, receipt_id, reason),
-               on_done=done, on_error=lambda exc: self.message.show_message(error_text(exc)),
-               on_finished=self.busy.stop)
+    @property
+    def done_receipt(self) -> Receipt | None:
+        return self.result_value
 
 
 class PaymentsTab(QWidget):

@@ -79,17 +79,17 @@ class Loaded:
     cells: list[Cells] = field(default_factory=list)
 
 
-class ReceivablesModel(PagedTableModel):
+class ReceivableRowsModel(PagedTableModel):
+    """Instalments read a keyset page (due date, id) at a time; subclasses say which and how
+    they are shown (`_work` returns Loaded with the cells), and which columns are numbers."""
+
     PAGE = 200
+    NUMERIC: tuple[int, ...] = ()
 
     def __init__(self, session: Session, parent: Any = None) -> None:
         super().__init__(parent)
         self._session = session
         self._rows: list[Receivable] = []
-        self._filter = ReceivableFilter()
-        self._overdue_only = False
-        self._headers = [self.tr("Customer"), self.tr("Contract"), self.tr("Due date"),
-                         self.tr("Amount"), self.tr("Open balance"), self.tr("Days overdue")]
 
     # -- Qt model interface ------------------------------------------------------------------
     def data(self, index: Index, role: int = DISPLAY) -> Any:
@@ -100,7 +100,7 @@ class ReceivablesModel(PagedTableModel):
             return self._cells[row][index.column()]
         if role == ID:
             return self._rows[row].id
-        if role == ALIGN and index.column() in (AMOUNT, OPEN, OVERDUE):
+        if role == ALIGN and index.column() in self.NUMERIC:
             return RIGHT
         return None
 
@@ -116,6 +116,17 @@ class ReceivablesModel(PagedTableModel):
 
     def cells(self) -> list[Cells]:
         return list(self._cells)
+
+
+class ReceivablesModel(ReceivableRowsModel):
+    NUMERIC = (AMOUNT, OPEN, OVERDUE)
+
+    def __init__(self, session: Session, parent: Any = None) -> None:
+        super().__init__(session, parent)
+        self._filter = ReceivableFilter()
+        self._overdue_only = False
+        self._headers = [self.tr("Customer"), self.tr("Contract"), self.tr("Due date"),
+                         self.tr("Amount"), self.tr("Open balance"), self.tr("Days overdue")]
 
     def set_filter(self, customer_id: int | None, overdue_only: bool) -> None:
         flt = ReceivableFilter(customer_id=customer_id)

@@ -26,6 +26,7 @@ from core.session import Session
 from ui.contracts.labels import plain
 from ui.money.labels import day_text, from_qdate, money, to_qdate
 from ui.money.statement_lines_model import closed_text
+from ui.reason_dialog import ReasonDialog
 from ui.widgets import add_status, ask
 from ui.worker import error_text, run_op
 
@@ -41,56 +42,24 @@ def _buttons(dialog: QDialog, ok_text: str) -> tuple[QDialogButtonBox, QPushButt
     return buttons, ok
 
 
-class UnmatchDialog(QDialog):
+class UnmatchDialog(ReasonDialog):
+    """After OK, `undone` is how many match parts core undid."""
+
     def __init__(self, session: Session, line: StoredLine, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._session = session
         self.line = line
-        self.undone = 0
-        self.setWindowTitle(self.tr("Unmatch statement line"))
-        intro = QLabel(self.tr(
-            "Undo the match of row {row} ({day}, {amount})? A receipt recorded for it is "
-            "reversed and what it paid is owed again; nothing is deleted.").format(
-            row=line.row, day=day_text(line.date), amount=money(line.amount, line.currency)),
-            self)
-        intro.setWordWrap(True)
-        plain(intro)
-        self.reason = QLineEdit(self)
-        self.reason.setMaxLength(MAX_REASON)
-        reason_label = QLabel(self.tr("&Reason:"), self)
-        reason_label.setBuddy(self.reason)
-        self.buttons, self.ok_button = _buttons(self, self.tr("&Unmatch"))
-        self.ok_button.setEnabled(False)
-        self.buttons.accepted.connect(self.submit)
-        self.reason.textChanged.connect(
-            lambda text: self.ok_button.setEnabled(bool(text.strip())))
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(reason_label)
-        layout.addWidget(self.reason)
-        self.message, self.busy = add_status(layout, self)
-        plain(self.message)
-        layout.addWidget(self.buttons)
+        actor = session.user
+        super().__init__(
+            self.tr("Unmatch statement line"), self.tr(
+                "Undo the match of row {row} ({day}, {amount})? A receipt recorded for it is "
+                "reversed and what it paid is owed again; nothing is deleted.").format(
+                row=line.row, day=day_text(line.date), amount=money(line.amount, line.currency)),
+            self.tr("&Unmatch"), self.tr("Say why the match is undone."),
+            self.tr("Unmatching…"),
+            lambda reason: session.reconciliation.unmatch(actor, line.id, reason), parent)
 
-    def submit(self) -> None:
-        reason = self.reason.text().strip()
-        if not reason:
-            self.message.show_message(self.tr("Say why the match is undone."))
-            return
-        session, actor, line_id = self._session, self._session.user, self.line.id
-        self.busy.start(self.tr("Unmatching…"), [self.ok_button])
-
-        def done(count: int) -> None:
-            self.undone = count
-            self.accept()
-
-        run_op(self, lambda _t: session.reconciliation.unmatch(actor, line_id, reason),
-               on_done=done, on_error=lambda exc: self.message.show_message(error_text(exc)),
-               on_finished=self.busy.stop)
-
-    def reject(self) -> None:
-        if not self.busy.active:
-            super().reject()
+    @property
+    def undone(self) -> int:
+        return int(self.result_value or 0)
 
 
 class ClosePeriodDialog(QDialog):
