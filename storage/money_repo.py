@@ -1,22 +1,19 @@
 """Receivables, receipts and allocations in the vault (migration 0010).
 
 Money crosses this boundary as Decimal and is stored as integer minor units of the row's
-currency. Ageing is one aggregate statement per grouping over the open instalments (partial
-index on due date where open), never a walk over rows in Python."""
+currency. Ageing is one aggregate statement per grouping over the open instalments, never a
+walk over rows in Python (storage/money_ageing.py)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from typing import Any
 
 import sqlcipher3
 
-from core.contracts.money import MINOR_UNITS, from_minor
+from core.contracts.money import from_minor
 from core.customers.access import Scope
-from core.money.ageing import due_bounds
 from core.money.allocation import OpenItem
 from core.money.model import (
     AgeingGroup,
@@ -29,14 +26,8 @@ from core.money.model import (
     ReceivableCursor,
     ReceivableFilter,
 )
+from storage import money_ageing
 from storage.customer_sql import Clause, scope_clause
-
-
-def _amounts(currency: str, values: Sequence[int]) -> list[Decimal]:
-    """Minor units to Decimals of the currency's precision; exact, and several times faster
-    than from_minor's re-rounding, which counts at 100k ageing rows of five amounts each."""
-    places = -MINOR_UNITS[currency]
-    return [Decimal(int(v or 0)).scaleb(places) for v in values]
 
 
 def _utc(value: datetime) -> str:
@@ -58,54 +49,6 @@ def _receivable(r: tuple[Any, ...]) -> Receivable:
                       amount=from_minor(r[8], cur), allocated=from_minor(r[9], cur),
                       written_off=from_minor(r[10], cur), open=from_minor(r[11], cur),
                       due=date.fromisoformat(r[12]), label=r[13], invoice_number=r[14])
-
-
-# Sums of open minor units per ageing bucket, for due-date bounds b0 (as of) .. b90.
-_BUCKET_SUMS = (
-    "sum(CASE WHEN r.due_date >= :b0 THEN r.open_minor ELSE 0 END) AS a0, "
-    "sum(CASE WHEN r.due_date < :b0 AND r.due_date >= :b30 THEN r.open_minor ELSE 0 END) AS a1, "
-    "sum(CASE WHEN r.due_date < :b30 AND r.due_date >= :b60 THEN r.open_minor ELSE 0 END) "
-    "AS a2, "
-    "sum(CASE WHEN r.due_date < :b60 AND r.due_date >= :b90 THEN r.open_minor ELSE 0 END) "
-    "AS a3, "
-    "sum(CASE WHEN r.due_date < :b90 THEN r.open_minor ELSE 0 END) AS a4")
-_OUTER_SUMS = "sum(a.a0), sum(a.a1), sum(a.a2), sum(a.a3), sum(a.a4)"
-
-
-def _range_sum(low: str | None, high: str | None) -> str:
-    """Open minor units in the currency k.value due in [low, high): one range of the
-    receivables_open_currency index."""
-    where = ["r.open_minor > 0", "r.currency = k.value"]
-    if low:
-        where.append(f"r.due_date >= :{low}")
-    if high:
-        where.append(f"r.due_date < :{high}")
-    return ("(SELECT COALESCE(sum(r.open_minor), 0) FROM receivables AS r "  # noqa: S608
-            f"WHERE {' AND '.join(where)})")
-
-
-# Everyone's total: for each known currency, one index range per bucket, so the open rows are
-# read once and never grouped or sorted.
-_TOTAL_EVERYONE = (
-    "SELECT NULL, '', t.currency, t.a0, t.a1, t.a2, t.a3, t.a4 FROM ("  # noqa: S608
-    f"SELECT k.value AS currency, {_range_sum('b0', None)} AS a0, "
-    f"{_range_sum('b30', 'b0')} AS a1, {_range_sum('b60', 'b30')} AS a2, "
-    f"{_range_sum('b90', 'b60')} AS a3, {_range_sum(None, 'b90')} AS a4 "
-    "FROM json_each(:codes) AS k) AS t ORDER BY t.currency")
-
-
-def _scope_filter(scope: Scope) -> tuple[str, dict[str, Any]]:
-    """The scope as a condition on r.customer_id with named parameters."""
-    if scope.everyone:
-        return "", {}
-    clause = scope_clause(scope)
-    sql = clause.sql()
-    named: dict[str, Any] = {}
-    for n, value in enumerate(clause.params):
-        sql = sql.replace("?", f":s{n}", 1)
-        named[f"s{n}"] = value
-    return (f" AND r.customer_id IN (SELECT c.id FROM customers AS c WHERE {sql})",  # noqa: S608
-            named)
 
 
 class SqlMoney:
@@ -291,38 +234,5 @@ class SqlMoney:
         return out
 
     def ageing(self, scope: Scope, as_of: date, group: AgeingGroup) -> list[AgeingRow]:
-        if scope.empty:
-            return []
-        b0, b30, b60, b90 = (d.isoformat() for d in due_bounds(as_of))
-        scoped, params = _scope_filter(scope)
-        params.update(b0=b0, b30=b30, b60=b60, b90=b90)
-        group = AgeingGroup(group)
-        if group == AgeingGroup.TOTAL and scope.everyone:
-            params["codes"] = json.dumps(sorted(MINOR_UNITS))
-            rows = self._conn.execute(_TOTAL_EVERYONE, params).fetchall()
-            # Currencies nothing is owed in are dropped here: a WHERE on the sums would have
-            # SQLite evaluate every range twice.
-            return [AgeingRow(group, None, "", r[2], *_amounts(r[2], r[3:8])) for r in rows
-                    if any(r[3:8])]
-        # Per customer first, over the open rows of the covering index in its own order (no
-        # sort of a million rows); names, owners and totals are then taken over those
-        # per-customer rows, far fewer than the instalments.
-        inner = (f"SELECT r.customer_id, r.currency, {_BUCKET_SUMS} "  # noqa: S608
-                 "FROM receivables AS r "
-                 f"WHERE r.open_minor > 0{scoped} GROUP BY r.customer_id, r.currency")
-        if group == AgeingGroup.TOTAL:
-            sql = (f"SELECT NULL, '', a.currency, {_OUTER_SUMS} FROM ({inner}) AS a "  # noqa: S608
-                   "GROUP BY a.currency ORDER BY a.currency")
-        elif group == AgeingGroup.CUSTOMER:
-            sql = ("SELECT a.customer_id, c.name, a.currency, a.a0, a.a1, a.a2, a.a3, a.a4 "  # noqa: S608
-                   f"FROM ({inner}) AS a JOIN customers AS c ON c.id = a.customer_id "
-                   "ORDER BY c.name_key, a.customer_id, a.currency")
-        else:
-            sql = (f"SELECT c.owner_id, COALESCE(u.name, ''), a.currency, {_OUTER_SUMS} "  # noqa: S608
-                   f"FROM ({inner}) AS a JOIN customers AS c ON c.id = a.customer_id "
-                   "LEFT JOIN users AS u ON u.id = c.owner_id "
-                   "GROUP BY c.owner_id, a.currency ORDER BY u.name_key, c.owner_id, "
-                   "a.currency")
-        rows = self._conn.execute(sql, params).fetchall()
-        return [AgeingRow(group, r[0], r[1], r[2], *_amounts(r[2], r[3:8])) for r in rows]
+        return money_ageing.ageing(self._conn, scope, as_of, group)
 

@@ -3,7 +3,8 @@
 open balance.
 
 Storage ages with one SQL aggregate using `due_bounds` (the same definition, as due dates:
-text comparison of ISO dates), so ageing a million instalments never loops over them in
+text comparison of ISO dates; storage/money_ageing.py sums what is due before each bound and
+takes the buckets as differences), so ageing a million instalments never loops over them in
 Python; `age` is the reference the tests compare it with."""
 
 from __future__ import annotations
