@@ -16,6 +16,8 @@ pyHanko is imported inside the functions: importing this module costs nothing at
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import io
 import re
 import threading
@@ -35,6 +37,8 @@ AUDIT_TAG = re.compile(r"\[audit head ([0-9a-f]{8,128})\]")
 _HEX = re.compile(r"[0-9a-fA-F]{8,128}")
 # A signature pad's PNG is tens of KB; this bounds what a caller can make the PDF carry.
 MAX_HANDWRITING_BYTES = 2 * 1024 * 1024
+# Bytes reserved for a signature's CMS blob beyond its measured size (see _sign).
+_CMS_MARGIN = 128
 
 
 @dataclass(frozen=True)
@@ -72,8 +76,10 @@ _lock = threading.Lock()
 
 
 def _pyhanko_signer(identity: Identity) -> Any:
-    """One pyHanko Signer per Identity, kept as long as the Identity lives: it holds the
-    already-parsed key object (pyHanko's SimpleSigner parses its key on every signature)."""
+    """One pyHanko Signer per Identity, kept as long as the Identity lives (and no longer: the
+    key goes with it): it holds the already-parsed key object (pyHanko's SimpleSigner parses
+    its key on every signature), the certificate's signing-certificate attribute and the size
+    of its CMS blob, all the same for every document this Identity signs."""
     with _lock:
         found = _signers.get(identity)
         if found is None:
@@ -82,9 +88,11 @@ def _pyhanko_signer(identity: Identity) -> Any:
 
 
 def _build_signer(identity: Identity) -> Any:
+    from asn1crypto import tsp
     from asn1crypto import x509 as asn1_x509
     from cryptography.hazmat.primitives.asymmetric import ec, padding
-    from pyhanko.sign.general import get_pyca_cryptography_hash
+    from pyhanko.sign.attributes import SigningCertificateV2Provider
+    from pyhanko.sign.general import as_signing_certificate_v2, get_pyca_cryptography_hash
     from pyhanko.sign.signers.pdf_cms import Signer
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -92,18 +100,56 @@ def _build_signer(identity: Identity) -> Any:
         return asn1_x509.Certificate.load(cert_der(cert))
 
     key = identity.key
+    signing_cert = asn1(identity.certificate)
+    # The signing-certificate-v2 attribute (the certificate's hash, issuer and serial) is the
+    # same in every signature of this certificate. Built by asn1crypto it costs ~10 ms a
+    # signature (re-encoding its deeply nested, freshly built value again and again); parsed
+    # from its DER it encodes to the very same bytes at once.
+    ess_der = as_signing_certificate_v2(signing_cert).dump()
+
+    class CachedSigningCertificate(SigningCertificateV2Provider):  # type: ignore[misc]
+        async def build_attr_value(self, dry_run: bool = False) -> Any:
+            return tsp.SigningCertificateV2.load(ess_der)
 
     class KeySigner(Signer):  # type: ignore[misc]
         async def async_sign_raw(self, data: bytes, digest_algorithm: str,
                                  dry_run: bool = False) -> bytes:
+            if dry_run:  # room for the largest value this key can produce; nothing signed
+                return bytes(_max_signature_size(key))
             digest = get_pyca_cryptography_hash(digest_algorithm)
             if isinstance(key, ec.EllipticCurvePrivateKey):
                 return key.sign(data, ec.ECDSA(digest))
             return key.sign(data, padding.PKCS1v15(), digest)
 
-    return KeySigner(signing_cert=asn1(identity.certificate), embed_roots=True,
-                     cert_registry=SimpleCertificateStore.from_certs(
-                         [asn1(c) for c in identity.chain]))
+        def _signed_attr_providers(self, *args: Any, **kwargs: Any) -> Any:
+            for provider in super()._signed_attr_providers(*args, **kwargs):
+                if (type(provider) is SigningCertificateV2Provider
+                        and provider.signing_cert is signing_cert):
+                    yield CachedSigningCertificate(signing_cert)
+                else:
+                    yield provider
+
+    signer = KeySigner(signing_cert=signing_cert, embed_roots=True,
+                       cert_registry=SimpleCertificateStore.from_certs(
+                           [asn1(c) for c in identity.chain]))
+    # The CMS blob of this signer has the same size in every signature (the same certificates
+    # and attributes; only an ECDSA value's length varies, by a few bytes): measured once here
+    # on a dry run with the longest possible value, it is the room to reserve (see _sign).
+    sample = asyncio.run(signer.async_sign(hashlib.sha256(b"").digest(), "sha256",
+                                           dry_run=True, use_pades=True))
+    signer.strongroom_cms_size = len(sample.dump())
+    return signer
+
+
+def _max_signature_size(key: Any) -> int:
+    """The longest signature value `key` makes: RSA's is the modulus size; ECDSA's is a DER
+    SEQUENCE of two INTEGERs, each at most the order's size plus a leading zero byte."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    if not isinstance(key, ec.EllipticCurvePrivateKey):
+        return (key.key_size + 7) // 8
+    body = 2 * (2 + (key.curve.key_size + 7) // 8 + 1)
+    return body + (2 if body < 128 else 3)
 
 
 # -- appearances ----------------------------------------------------------------------------------
@@ -118,7 +164,7 @@ def _appearance(rect: Rect, lines: Sequence[tuple[str, float]], image: bytes | N
     out = io.BytesIO()
     c = canvas.Canvas(out, pagesize=(width, height), pageCompression=1)
     # Latin-only text uses a standard PDF font (nothing embedded); any other script the
-    # contract's CJK font, whose subset costs ~20 KB per appearance.
+    # contract's CJK font, whose subset costs ~10 KB per appearance.
     font = "Helvetica" if all(_latin(text) for text, _ in lines) else cjk_font()
     text_height = sum(size * 1.25 for _, size in lines) + 4
     if image is not None:
@@ -191,6 +237,9 @@ def _writer(pdf: bytes) -> Any:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.misc import PdfReadError
 
+    from core.pdf import pdfparse
+
+    pdfparse.install()
     try:
         return IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     except (PdfReadError, ValueError, KeyError, IndexError) as exc:
@@ -217,10 +266,12 @@ def _sign(writer: Any, signer: Identity, field: str, reason: str, at: datetime,
         subfilter=fields.SigSeedSubFilter.PADES)
     pdf_signer = TimedSigner(meta, _pyhanko_signer(signer), stamp_style=_stamp(appearance),
                              new_field_spec=new_field)
-    # Room for the CMS blob reserved by measure instead of pyHanko's estimate, which builds and
-    # signs a dummy blob first. The certificates dominate its size; attributes and an ECDSA or
-    # RSA-4096 value stay under 2 KB. pyHanko counts hex digits: two per byte.
-    reserved = 2 * (2048 + sum(len(cert_der(c)) for c in (signer.certificate, *signer.chain)))
+    # Room for the CMS blob: its size measured once per signer, plus a margin, instead of
+    # pyHanko's estimate (a dummy signature built for every document, plus 50 %). /Contents
+    # is padded to this room and every reader of the PDF (our verifier, the next signer)
+    # parses all of it, so no more than needed is reserved. pyHanko counts hex digits: two
+    # per byte.
+    reserved = 2 * (pdf_signer.signer.strongroom_cms_size + _CMS_MARGIN)
     try:
         out = pdf_signer.sign_pdf(writer, existing_fields_only=new_field is None,
                                   bytes_reserved=reserved)
