@@ -42,6 +42,10 @@ class SqlBankAccounts:
             "ORDER BY 1", (customer_id,)).fetchall()
         return [r[0] for r in rows]
 
+    def move(self, from_customer: int, to_customer: int) -> None:
+        self._conn.execute("UPDATE bank_account_changes SET customer_id = ? "
+                           "WHERE customer_id = ?", (to_customer, from_customer))
+
     def forget(self, customer_id: int) -> None:
         """Anonymisation: the accounts are personal data; the dates of the changes stay."""
         self._conn.execute("UPDATE bank_account_changes SET old_account = '', new_account = '' "

@@ -133,6 +133,12 @@ class SqlFunds:
             (int(receipt_id),)).fetchone()
         return 0 if row is None or row[1] else max(0, int(row[0]))
 
+    def provided_minor(self, receivable_id: int) -> int:
+        row = self._conn.execute(
+            "SELECT COALESCE(sum(amount_minor), 0) FROM provisions WHERE receivable_id = ?",
+            (int(receivable_id),)).fetchone()
+        return int(row[0])
+
     def refunded_minor(self, customer_id: int, currency: str) -> int:
         row = self._conn.execute(
             "SELECT COALESCE(sum(f.amount_minor), 0) FROM refunds AS f JOIN receipts AS p "
@@ -295,7 +301,15 @@ class SqlCredit:
             return None
         found = self.limit(customer_id, code)
         if found is None:
-            return None
+            # Credit is granted per currency. A customer held to a limit in another currency
+            # has none in this one: a contract written in it is held (nothing available), not
+            # waved through as "no limit known".
+            other = self._conn.execute(
+                "SELECT 1 FROM credit_limits AS l WHERE l.customer_id = ? "  # noqa: S608
+                f"AND {_IN_FORCE} LIMIT 1", (int(customer_id),)).fetchone()
+            if other is None:
+                return None
+            return Decimal(0) - self.exposure(customer_id, code).total
         return found.limit - self.exposure(customer_id, code).total
 
     def rating(self, customer_id: int) -> str | None:

@@ -14,11 +14,15 @@ from core.customers.access import Scope
 from core.money.signals import AccountChange, ReceiptRecord, RefundRecord
 from storage.customer_sql import Clause, scope_clause
 
+# An anonymised customer's receipts keep the payer's name and account (financial records),
+# but the watch must not print them: every such receipt would look "unlike" the pseudonym and
+# the warning would show the erased name.
 _RECEIPT = (
     "SELECT r.id, r.customer_id, c.name, r.received_on, r.amount_minor, r.currency, r.method, "
-    "r.reference, r.payer_name, COALESCE((SELECT max(l.payer_account) "
+    "r.reference, CASE WHEN c.anonymised THEN '' ELSE r.payer_name END, "
+    "CASE WHEN c.anonymised THEN '' ELSE COALESCE((SELECT max(l.payer_account) "
     "  FROM statement_matches AS m JOIN statement_lines AS l ON l.id = m.line_id "
-    "  WHERE m.receipt_id = r.id AND m.undone_at IS NULL), '') "
+    "  WHERE m.receipt_id = r.id AND m.undone_at IS NULL), '') END "
     "FROM receipts AS r JOIN customers AS c ON c.id = r.customer_id "
     "WHERE NOT EXISTS (SELECT 1 FROM receipt_reversals AS v WHERE v.receipt_id = r.id)")
 

@@ -186,8 +186,8 @@ class ApprovalOps(ReadingOps):
             personal["credit_override_reason"] = reason
         return self._move(actor, contract, Action.APPROVE, "approved", details,
                           comment=clean_comment(comment), step=step,
-                          check=_still_pending(step, fingerprint), fingerprint=fingerprint,
-                          personal=personal)
+                          check=_still_covered(step, fingerprint, overridden=hold is not None),
+                          fingerprint=fingerprint, personal=personal)
 
     def reject(self, actor: User, contract_id: int, password: str, comment: str) -> Contract:
         """Reject at the current step; a comment saying why is required."""
@@ -262,6 +262,24 @@ class ApprovalOps(ReadingOps):
 
 def clean_comment(text: str) -> str:
     return clean_block(text or "", MAX_COMMENT)
+
+
+def _still_covered(step: str, fingerprint: str, overridden: bool,
+                   ) -> Callable[[ContractRepositories, Contract], None]:
+    """`_still_pending`, and the credit judged again inside the writing transaction: another
+    contract of the customer approved between the judgement and the write (a second window)
+    may have used the credit this one counted on."""
+    pending = _still_pending(step, fingerprint)
+
+    def check(repos: ContractRepositories, current: Contract) -> None:
+        pending(repos, current)
+        if overridden:
+            return  # the approver already gave the reason for going over
+        hold = hold_for(current.gross, current.currency,
+                        repos.credit.available_credit(current.customer_id, current.currency))
+        if hold is not None:
+            raise OverrideReasonNeeded(hold)
+    return check
 
 
 def _still_pending(step: str, fingerprint: str | None = None,

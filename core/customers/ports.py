@@ -73,6 +73,9 @@ class BankAccountHistory(Protocol):
     def paying_accounts(self, customer_id: int) -> list[str]:
         """Accounts this customer's receipts came from (their matched statement lines)."""
         ...
+    def move(self, from_customer: int, to_customer: int) -> None:
+        """A merge: the removed record's changes become the kept one's."""
+        ...
 
 
 class CustomerRepositories(Repositories, Protocol):

@@ -29,7 +29,7 @@ from core.customers.model import (
     CustomerView,
     EditConflict,
 )
-from core.customers.ports import CustomerFilter, PageCursor, SortKey
+from core.customers.ports import CustomerFilter, CustomerRepositories, PageCursor, SortKey
 from core.customers.validate import clean_text, validate_draft
 from core.errors import InvalidInput, NotFound, PermissionDenied
 from core.ports import Store
@@ -322,6 +322,14 @@ class CustomerService:
                 raise InvalidInput(f"{remove.name} has contracts, so it must be the record "
                                    "that is kept: merge the other record into it.")
             moved = repos.customer_bulk.move_history(remove_id, keep_id)
+            # The refund fraud signals read the account history: the removed record's goes
+            # with it, and an account the kept record gains here is a change like any other.
+            accounts = cast(CustomerRepositories, plain).bank_accounts
+            accounts.move(remove_id, keep_id)
+            before_account = keep.sensitive.get(BANK_ACCOUNT, "")
+            after_account = saved.sensitive.get(BANK_ACCOUNT, "")
+            if before_account != after_account:
+                accounts.add_change(keep_id, before_account, after_account, now, actor.id)
             plain.privacy.move_consents(remove_id, keep_id)  # type: ignore[attr-defined]
             heirs = repos.customers.shared_with(remove_id) | {remove.owner_id}
             for user_id in sorted(heirs - repos.customers.shared_with(keep_id)

@@ -17,6 +17,7 @@ from core.audit import AuditEvent
 from core.changes import ChangeBus, Changes
 from core.contracts.drafting import clean_block
 from core.contracts.money import decimal
+from core.customers.access import can_see
 from core.customers.interactions import (
     MAX_SUMMARY,
     InteractionKind,
@@ -108,8 +109,28 @@ class CollectionService:
     def chase_states(self, actor: User, rows: list[Receivable]) -> dict[int, ChaseState]:
         """Last note, promise and escalation of rows the actor was given."""
         self._guard.require(actor, Permission.RECEIVABLE_READ)
+        scope = self._customers.read_scope(actor)
         with self._store.reader() as repos:
-            return collection_repos(repos).collection.chase_states([r.id for r in rows])
+            ids = [r.id for r in rows]
+            if not scope.everyone:
+                # Only ids are read from the rows, and a caller can pass any: keep those of
+                # customers the actor may see now.
+                money = money_repos(repos).money
+                seen: dict[int, bool] = {}
+                kept: list[int] = []
+                for rid in ids:
+                    row = money.receivable(int(rid))
+                    if row is None:
+                        continue
+                    if row.customer_id not in seen:
+                        customer = repos.customers.get(row.customer_id)  # type: ignore
+                        seen[row.customer_id] = customer is not None and can_see(
+                            scope, customer,
+                            repos.customers.shared_with(customer.id))  # type: ignore
+                    if seen[row.customer_id]:
+                        kept.append(int(rid))
+                ids = kept
+            return collection_repos(repos).collection.chase_states(ids)
 
     def reminders(self, actor: User, as_of: date | None = None,
                   within_days: int = DEFAULT_DUE_WITHIN) -> Reminders:
@@ -180,7 +201,9 @@ class CollectionService:
         if when.tzinfo is None or when > now + timedelta(days=1):
             raise InvalidInput("When it happened must be a time with its zone, not in the "
                                "future.")
-        if promised_on is not None and promised_on < when.astimezone().date():
+        # Against today, not the day of the contact: a note backdated a year must not
+        # record a promise that fell due long ago.
+        if promised_on is not None and promised_on < now.astimezone().date():
             raise InvalidInput("A promise to pay is for a day from today on.")
         with self._store.transaction() as plain:
             money = money_repos(plain).money

@@ -21,7 +21,7 @@ from core.changes import ChangeBus, Changes
 from core.contracts.money import check_currency, decimal, from_minor
 from core.contracts.risk import threshold_in
 from core.customers.masking import mask
-from core.customers.model import BANK_ACCOUNT
+from core.customers.model import BANK_ACCOUNT, Customer
 from core.customers.ports import CustomerRepositories
 from core.customers.service import CustomerService
 from core.errors import InvalidInput, NotFound, PermissionDenied
@@ -48,6 +48,8 @@ from core.users import User
 THRESHOLD_KEY = "fund_two_approver_threshold_cny"
 DEFAULT_THRESHOLD = Decimal("50000")
 MAX_PAGE = 500
+# One message for a missing request, receipt or customer and for someone else's.
+NOT_FOUND = "No such fund request or customer."
 
 
 class FundService:
@@ -89,7 +91,7 @@ class FundService:
         with self._store.reader() as repos:
             found = fund_repos(repos).funds.get(int(request_id))
         if found is None:
-            raise NotFound("No such fund request.")
+            raise NotFound(NOT_FOUND)  # the message of someone else's: ids cannot be probed
         self._visible(actor, found.customer_id)
         return self._shown(actor, found)
 
@@ -120,7 +122,7 @@ class FundService:
         with self._store.reader() as repos:
             receipt = money_repos(repos).money.receipt(int(receipt_id))
             if receipt is None:
-                raise NotFound("No such receipt.")
+                raise NotFound(NOT_FOUND)
             left = fund_repos(repos).funds.refundable_minor(receipt.id)
         self._visible(actor, receipt.customer_id)
         return from_minor(left, receipt.currency)
@@ -151,7 +153,11 @@ class FundService:
         except ValueError:
             raise InvalidInput(f"Unknown kind of fund request {draft.kind!r}.") from None
         customer_id = int(draft.customer_id)
-        self._visible(actor, customer_id)
+        if self._visible(actor, customer_id).anonymised and kind == FundKind.REFUND:
+            # Its account history is blanked (the change warning would be blind) and the
+            # destination would be new personal data about someone whose data was erased.
+            raise InvalidInput("This customer was anonymised; no refund can be requested for "
+                               "them.")
         currency = check_currency(draft.currency)
         minor = exact_minor(draft.amount, currency)
         reason = text_field(draft.reason, MAX_REASON, "The reason")
@@ -310,6 +316,15 @@ class FundService:
                 raise InvalidInput(
                     f"{which} is for {from_minor(minor, currency)} {currency}, more than the "
                     f"instalment's open balance of {row.open} {currency}.")
+            if kind == FundKind.PROVISION:
+                # A provision leaves the balance open: those already made use up its room.
+                provided = fund_repos(plain).funds.provided_minor(row.id)
+                if minor > open_minor - provided:
+                    raise InvalidInput(
+                        f"{which} would provide {from_minor(minor, currency)} {currency} "
+                        f"against the instalment's open balance of {row.open} {currency}, of "
+                        f"which {from_minor(provided, currency)} {currency} is provided for "
+                        "already.")
             return
         receipt = money.receipt(int(receipt_id or 0))
         if receipt is None or receipt.customer_id != customer_id:
@@ -331,11 +346,11 @@ class FundService:
                 return
         self._guard.require(actor, Permission.RECEIVABLE_READ, "fund_request")
 
-    def _visible(self, actor: User, customer_id: int) -> None:
+    def _visible(self, actor: User, customer_id: int) -> Customer:
         try:
-            self._customers.visible(actor, int(customer_id))
+            return self._customers.visible(actor, int(customer_id))[0]
         except NotFound:
-            raise NotFound("No such fund request or customer.") from None
+            raise NotFound(NOT_FOUND) from None
 
     def _stored(self, actor: User) -> User:
         with self._store.reader() as repos:

@@ -117,6 +117,9 @@ class FundRepository(Protocol):
         """What is left of the receipt after its allocations and refunds (0 once reversed)."""
         ...
     def refunded_minor(self, customer_id: int, currency: str) -> int: ...
+    def provided_minor(self, receivable_id: int) -> int:
+        """The bad-debt provisions made against the instalment so far."""
+        ...
 
 
 class FundRepositories(Repositories, Protocol):

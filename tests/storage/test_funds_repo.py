@@ -149,7 +149,10 @@ def test_credit_limits_are_append_only_and_available_credit_counts_exposure() ->
         "VALUES (2, 'SR-2', 1, 1, 'zh', 'approved', 't', 'CNY', 700, 0, 700, '2030-01-01', "
         "?, ?)", (NOW.isoformat(), NOW.isoformat()))
     assert str(credit.available_credit(1, "CNY")) == "8.00"  # 50.00 - 35.00 - 7.00
-    assert credit.rating(1) == "C" and credit.available_credit(1, "USD") is None
+    # A customer held to a CNY limit has no credit in USD (nothing open there): not "no
+    # limit known", which would let a contract written in USD go unheld.
+    assert credit.rating(1) == "C" and credit.available_credit(1, "USD") == 0
+    assert credit.available_credit(2, "USD") is None  # no limit at all
     (status,) = credit.in_force(Scope(everyone=True))
     assert status.over is False and str(status.limit.limit) == "50.00"
     assert credit.in_force(Scope(owners=frozenset({2}))) == []
