@@ -139,6 +139,17 @@ class SqlFunds:
             (int(receivable_id),)).fetchone()
         return int(row[0])
 
+    def recent_minor(self, kind: FundKind, customer_id: int, currency: str,
+                     since: datetime) -> int:
+        """What the customer's pending and approved requests of this kind and currency made
+        since then add up to."""
+        row = self._conn.execute(
+            "SELECT COALESCE(sum(amount_minor), 0) FROM fund_requests WHERE kind = ? AND "
+            "customer_id = ? AND currency = ? AND state IN ('pending', 'approved') AND "
+            "requested_at >= ?", (FundKind(kind).value, int(customer_id), currency,
+                                  _utc(since))).fetchone()
+        return int(row[0])
+
     def refunded_minor(self, customer_id: int, currency: str) -> int:
         row = self._conn.execute(
             "SELECT COALESCE(sum(f.amount_minor), 0) FROM refunds AS f JOIN receipts AS p "

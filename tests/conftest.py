@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -65,16 +66,38 @@ def memory_keyring() -> MemoryKeyring:
     return MemoryKeyring()
 
 
+class MovableClock:
+    """The services' clock: the real time until a test moves it to a day (9:00 UTC) — to look
+    at instalments falling due years ahead as of their due dates."""
+
+    def __init__(self) -> None:
+        self.fixed: datetime | None = None
+
+    def __call__(self) -> datetime:
+        return self.fixed or now_utc()
+
+    def set_day(self, day: date) -> None:
+        self.fixed = datetime.combine(day, time(9), UTC)
+
+
 def make_authenticator(rules: PasswordRules, credentials: object | None = None,
+                       clock: Callable[[], datetime] = now_utc,
                        **vault_options: object) -> Authenticator:
-    ctx = AppContext(rules=rules, credentials=credentials, clock=now_utc)  # type: ignore[arg-type]
+    ctx = AppContext(rules=rules, credentials=credentials, clock=clock)  # type: ignore[arg-type]
     return Authenticator(SqlCipherVaults(kdf=CHEAP_KDF, **vault_options), ctx)  # type: ignore[arg-type]
 
 
 @pytest.fixture
-def auth(rules: PasswordRules, memory_keyring: MemoryKeyring) -> Authenticator:
-    """Cheap KDF, and a credential store that works (in memory, never the real OS store)."""
-    return make_authenticator(rules, KeyringCredentials(memory_keyring))
+def clock() -> MovableClock:
+    return MovableClock()
+
+
+@pytest.fixture
+def auth(rules: PasswordRules, memory_keyring: MemoryKeyring,
+         clock: MovableClock) -> Authenticator:
+    """Cheap KDF, a credential store that works (in memory, never the real OS store), and the
+    `clock` fixture as the services' clock."""
+    return make_authenticator(rules, KeyringCredentials(memory_keyring), clock=clock)
 
 
 @pytest.fixture(scope="session")

@@ -145,10 +145,13 @@ class CollectionService:
 
     # -- escalation --------------------------------------------------------------------------
     def escalate(self, actor: User, as_of: date | None = None) -> int:
-        """Record the escalations due by `as_of` (at most ESCALATE_BATCH per call, oldest
-        first); returns how many were recorded."""
+        """Record the escalations due by `as_of` (today at the latest; at most ESCALATE_BATCH
+        per call, oldest first); returns how many were recorded."""
         self._guard.require(actor, Permission.RECEIVABLE_READ)
-        day = as_of or self.today()
+        # Never as of a later day than today: escalations are permanent, and a date typed
+        # ahead would escalate everyone's instalments before their time.
+        today = self.today()
+        day = min(as_of or today, today)
         after = self.escalate_after()
         with self._store.reader() as repos:
             if not collection_repos(repos).collection.to_escalate(

@@ -12,7 +12,7 @@ be allocated. Every step, and every refusal, is audited."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
@@ -48,6 +48,8 @@ from core.users import User
 THRESHOLD_KEY = "fund_two_approver_threshold_cny"
 DEFAULT_THRESHOLD = Decimal("50000")
 MAX_PAGE = 500
+ERASED = "[anonymised]"
+SPLIT_WINDOW_DAYS = 30  # a customer's requests of one kind this close count together
 # One message for a missing request, receipt or customer and for someone else's.
 NOT_FOUND = "No such fund request or customer."
 
@@ -109,11 +111,22 @@ class FundService:
 
     def _shown(self, actor: User, request: FundRequest) -> FundRequest:
         """A refund's destination is a bank account: in clear for the requester and approvers,
-        masked for everyone else who may read the request."""
+        masked for everyone else who may read the request. Once the customer is anonymised,
+        nobody sees the account or the reason: they stay stored, because accounting records
+        must be kept for their legal period (会计档案管理办法) and PIPL art. 47 then asks to
+        stop everything but storing them."""
+        if self._anonymised(request.customer_id):
+            return dataclasses.replace(request, destination=ERASED if request.destination
+                                       else "", reason=ERASED)
         if not request.destination or request.requested_by == actor.id or self._guard.allowed(
                 self._stored(actor), Permission.FUND_APPROVE):
             return request
         return dataclasses.replace(request, destination=mask(BANK_ACCOUNT, request.destination))
+
+    def _anonymised(self, customer_id: int) -> bool:
+        with self._store.reader() as repos:
+            customer = repos.customers.get(customer_id)  # type: ignore[attr-defined]
+        return bool(customer is not None and customer.anonymised)
 
     def refundable(self, actor: User, receipt_id: int) -> Decimal:
         """What of a receipt may still be refunded: not allocated, not refunded, not reversed
@@ -179,7 +192,11 @@ class FundService:
         with self._store.transaction() as plain:
             self._check_fits(plain, kind, customer_id, currency, minor, receivable_id,
                              receipt_id, None)
-            needed = self.approvals_needed(from_minor(minor, currency), currency)
+            # Requests are counted together over a while: one write-off split into parts
+            # under the threshold still needs the two approvers the whole would.
+            earlier = fund_repos(plain).funds.recent_minor(
+                kind, customer_id, currency, now - timedelta(days=SPLIT_WINDOW_DAYS))
+            needed = self.approvals_needed(from_minor(minor + earlier, currency), currency)
             request_id = fund_repos(plain).funds.add(
                 kind, customer_id, currency, minor, reason, receivable_id, receipt_id,
                 destination, needed, actor.id, now)

@@ -18,6 +18,7 @@ from core.customers.model import CustomerDraft, CustomerKind
 from core.errors import InvalidInput, NotFound, PermissionDenied
 from core.roles import Role
 from core.session import Session
+from tests.conftest import MovableClock
 from tests.core.contract_support import World, make_world
 from tests.core.money_support import draft, receivables_of, signed
 
@@ -115,14 +116,19 @@ def test_a_rep_cannot_note_or_read_another_reps_customer(w: World, login: Callab
         w.rep.collection.add_note(w.rep.user, outsider.id, [1], "call", "催款")
 
 
-def test_escalation_after_the_setting_once_to_the_owners_manager(w: World) -> None:
+def test_escalation_after_the_setting_once_to_the_owners_manager(
+        w: World, clock: MovableClock) -> None:
     cid = signed(w)
     fin, manager, rep = w.finance, w.manager, w.rep
     first = receivables_of(fin, cid)[0]
     assert fin.collection.escalate_after() == 30
     at_30 = FIRST_DUE + timedelta(days=30)
+    clock.set_day(at_30)
     assert fin.collection.escalate(fin.user, at_30) == 0  # 30 days overdue: not yet
     at_31 = FIRST_DUE + timedelta(days=31)
+    # A day typed ahead of today escalates nothing: escalations are permanent.
+    assert fin.collection.escalate(fin.user, at_31) == 0
+    clock.set_day(at_31)
     assert manager.collection.escalated(manager.user, at_31) == [first]
     assert fin.collection.escalate(fin.user, at_31) == 0  # once only
     state = fin.collection.chase_states(fin.user, [first])[first.id]
@@ -137,7 +143,7 @@ def test_escalation_after_the_setting_once_to_the_owners_manager(w: World) -> No
     assert manager.collection.escalated(manager.user, at_31) == []
 
 
-def test_the_escalation_setting_is_an_administrators(w: World) -> None:
+def test_the_escalation_setting_is_an_administrators(w: World, clock: MovableClock) -> None:
     with pytest.raises(PermissionDenied):
         w.finance.collection.set_escalate_after(w.finance.user, 10)
     for bad in (0, 366, True):
@@ -147,16 +153,20 @@ def test_the_escalation_setting_is_an_administrators(w: World) -> None:
     cid = signed(w)
     first = receivables_of(w.finance, cid)[0]
     at_11 = FIRST_DUE + timedelta(days=11)
+    clock.set_day(at_11)
     assert w.manager.collection.escalated(w.manager.user, at_11) == [first]
 
 
-def test_reminders_count_due_overdue_escalated_and_promises(w: World) -> None:
+def test_reminders_count_due_overdue_escalated_and_promises(w: World,
+                                                           clock: MovableClock) -> None:
     cid = signed(w)
     rep = w.rep
     _first, second = receivables_of(rep, cid)
     soon = rep.collection.reminders(rep.user, FIRST_DUE - timedelta(days=2))
     assert (soon.due_soon, soon.overdue, soon.escalated, soon.promises_due) == (1, 0, 0, 0)
+    late_day = SECOND_DUE + timedelta(days=40)
+    clock.set_day(late_day)
     rep.collection.add_note(rep.user, w.customer_id, [second.id], "visit", "拜访，承诺付款",
-                            promised_on=date.today())
-    late = rep.collection.reminders(rep.user, SECOND_DUE + timedelta(days=40))
+                            promised_on=late_day)
+    late = rep.collection.reminders(rep.user)
     assert (late.due_soon, late.overdue, late.escalated, late.promises_due) == (0, 2, 2, 1)

@@ -24,6 +24,7 @@ from core.customers.interactions import MAX_SUMMARY
 from core.customers.model import CustomerDraft, CustomerKind
 from core.roles import Permission, Role
 from core.session import Session
+from tests.conftest import MovableClock
 from tests.core.contract_support import World, make_world
 from tests.core.money_support import receivables_of, signed
 from tests.ui.conftest import Make
@@ -73,8 +74,9 @@ def days_overdue(view: CollectionView) -> list[str]:
 
 
 def test_a_rep_notes_a_promise_and_the_list_and_the_timeline_show_it(
-        qtbot: QtBot, w: World) -> None:
+        qtbot: QtBot, w: World, clock: MovableClock) -> None:
     contract = signed(w)
+    clock.set_day(AS_OF)  # escalations are recorded as of today only
     first, second = receivables_of(w.rep, contract)
     page, view = collection_tab(qtbot, w.rep)
     assert days_overdue(view) == ["50", "19"]
@@ -90,7 +92,7 @@ def test_a_rep_notes_a_promise_and_the_list_and_the_timeline_show_it(
     assert dialog.chosen_ids() == [first.id, second.id]
     dialog.summary.setPlainText("电话催款：财务说下周五付首付款")
     dialog.promise.setChecked(True)
-    promise = date.today() + timedelta(days=10)
+    promise = AS_OF + timedelta(days=10)
     dialog.promised_on.setDate(dialog.promised_on.date().addDays(3))  # offered: a week on
     for bad, said in (("12 元", "plain number"), ("1,130.005", "more decimals"),
                       ("0", "more than zero")):
@@ -160,8 +162,9 @@ def test_a_note_is_about_one_customer(qtbot: QtBot, w: World) -> None:
 
 
 def test_the_manager_sees_the_escalated_instalments_and_the_setting_moves_the_line(
-        qtbot: QtBot, w: World) -> None:
+        qtbot: QtBot, w: World, clock: MovableClock) -> None:
     contract = signed(w)
+    clock.set_day(AS_OF)
     first, second = receivables_of(w.manager, contract)
     page, view = collection_tab(qtbot, w.manager)
     view.show_view(ESCALATED)
@@ -217,7 +220,8 @@ def test_finance_ctrl_n_on_the_collection_tab_adds_a_note_not_a_receipt(
     view.dialog.reject()
 
 
-def test_the_today_page_counts_what_there_is_to_chase(qtbot: QtBot, w: World) -> None:
+def test_the_today_page_counts_what_there_is_to_chase(qtbot: QtBot, w: World,
+                                                     clock: MovableClock) -> None:
     contract = signed(w)
     _first, second = receivables_of(w.rep, contract)
     bridge = BusBridge(w.rep.bus)
@@ -230,8 +234,9 @@ def test_the_today_page_counts_what_there_is_to_chase(qtbot: QtBot, w: World) ->
     qtbot.waitUntil(lambda: payments.reads >= 1 and payments.isVisible())
     assert payments.line.text() == "Payments: 1 due within 7 days"
 
+    clock.set_day(AS_OF)
     w.rep.collection.add_note(w.rep.user, w.customer_id, [second.id], "call", "承诺今天付款",
-                              promised_on=date.today())
+                              promised_on=AS_OF)
     payments.as_of = AS_OF
     reads = payments.reads
     payments.reload()
