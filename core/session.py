@@ -26,6 +26,7 @@ from core.money.service import MoneyService
 from core.money.watch import FraudWatch
 from core.passwords import PasswordRules
 from core.ports import CredentialStore, KeyVault, Store, Unlocked
+from core.reauth import Reauthentication
 from core.remember import RememberService
 from core.roles import ROLE_LABELS, Permission
 from core.settings_service import PolicyService
@@ -74,8 +75,10 @@ class Session:
         self.subject_rights = SubjectRightsService(self._store, self._guard, ctx.clock,
                                                    self.bus, self.customers)
         self.signing = SigningService(self._store, self._guard, ctx.clock, self.bus)
+        # One throttle for every password typed again (contract, fund and credit approvals).
+        reauth = Reauthentication(self._store, self._keys, ctx.clock)
         self.contracts = ContractService(self._store, self._guard, ctx.clock, self.bus,
-                                         self.customers, self._keys)
+                                         self.customers, self._keys, reauth)
         self.contract_pdfs = ContractOutputService(self._store, self._guard, ctx.clock,
                                                    self.bus, self.contracts, self.signing)
         # Only a PDF whose signatures verify against this vault becomes a contract's record.
@@ -87,9 +90,9 @@ class Session:
                                             self.customers)
         self.fraud = FraudWatch(self._store, self._guard, ctx.clock, self.customers)
         self.funds = FundService(self._store, self._guard, ctx.clock, self.bus, self.customers,
-                                 self._keys)
+                                 self._keys, reauth)
         self.credit = CreditService(self._store, self._guard, ctx.clock, self.bus,
-                                    self.customers, self._keys)
+                                    self.customers, self._keys, reauth)
         self.remember = RememberService(self._store, self._keys, ctx.credentials, ctx.clock,
                                         self.bus)
 

@@ -34,9 +34,8 @@ from core.contracts.workflow import (
     role_can_approve,
 )
 from core.customers.model import Customer
-from core.errors import AuthenticationFailed, InvalidInput, UnlockThrottled
+from core.errors import InvalidInput
 from core.roles import Permission
-from core.throttle import retry_after
 from core.users import User
 
 MAX_COMMENT = 2000
@@ -229,18 +228,9 @@ class ApprovalOps(ReadingOps):
 
     def _check_password(self, user: User, contract: Contract, password: str, verb: str) -> None:
         """The approver proves again who they are: the same key-slot unwrap as a login."""
-        failures, last = self._password_failures.get(user.id, (0, None))
-        wait = retry_after(failures, last, self._clock())
-        if wait > 0:
-            raise UnlockThrottled(wait)
-        if user.slot_id is None or not password or not self._keys.check_password(
-                user.slot_id, user.name, password):
-            self._password_failures[user.id] = (failures + 1, self._clock())
-            self._audit(user, AuditEvent(f"contract.{verb}_failed", "contract",
-                                         str(contract.id), {"reason": "password"},
-                                         outcome="failed"))
-            raise AuthenticationFailed()
-        self._password_failures.pop(user.id, None)
+        self._reauth.check(user, password, AuditEvent(
+            f"contract.{verb}_failed", "contract", str(contract.id), {"reason": "password"},
+            outcome="failed"))
 
     def _step(self, actor: User, contract: Contract, step: str, comment: str,
               fingerprint: str) -> Contract:

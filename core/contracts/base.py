@@ -20,6 +20,7 @@ from core.customers.model import Customer
 from core.customers.service import CustomerService
 from core.errors import NotFound, PermissionDenied, StrongroomError
 from core.ports import KeyVault, Store
+from core.reauth import Reauthentication
 from core.roles import PERMISSION_ACTIONS, Permission
 from core.trail import Clock, Guard, append
 from core.users import User
@@ -33,12 +34,14 @@ class ContractChanged(StrongroomError):
 
 class ContractBase:
     def __init__(self, store: Store, guard: Guard, clock: Clock, bus: ChangeBus,
-                 customers: CustomerService, keys: KeyVault) -> None:
+                 customers: CustomerService, keys: KeyVault,
+                 reauth: Reauthentication | None = None) -> None:
         self._store, self._guard, self._clock, self._bus = store, guard, clock, bus
         self._customers, self._keys = customers, keys
-        # Consecutive wrong re-entered passwords per user: growing delays (core/throttle.py)
-        # against guessing a colleague's password at their unattended, unlocked session.
-        self._password_failures: dict[int, tuple[int, datetime]] = {}
+        # The password typed again, throttled across every service sharing `reauth` (the
+        # session's): guessing a colleague's password gets the same delays wherever it is
+        # tried.
+        self._reauth = reauth or Reauthentication(store, keys, clock)
 
     # -- access ------------------------------------------------------------------------------
     def _stored(self, actor: User) -> User:

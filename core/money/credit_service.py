@@ -24,9 +24,9 @@ from core.customers.service import CustomerService
 from core.errors import InvalidInput, NotFound, PermissionDenied
 from core.money.credit import CreditInputs, Scorecard, payment_history, score
 from core.money.credit_model import CreditLimit, CreditProfile, LimitStatus, credit_repos
-from core.money.reauth import Reauthentication
 from core.money.receipts import MAX_REASON, text_field
 from core.ports import KeyVault, Store
+from core.reauth import Reauthentication
 from core.roles import PERMISSION_ACTIONS, Permission
 from core.trail import Clock, Guard, append
 from core.users import User
@@ -37,10 +37,11 @@ MAX_LIMIT = Decimal("1000000000000")
 
 class CreditService:
     def __init__(self, store: Store, guard: Guard, clock: Clock, bus: ChangeBus,
-                 customers: CustomerService, keys: KeyVault) -> None:
+                 customers: CustomerService, keys: KeyVault,
+                 reauth: Reauthentication | None = None) -> None:
         self._store, self._guard, self._clock, self._bus = store, guard, clock, bus
         self._customers = customers
-        self._reauth = Reauthentication(store, keys, clock)
+        self._reauth = reauth or Reauthentication(store, keys, clock)
 
     def today(self) -> date:
         return self._clock().astimezone().date()

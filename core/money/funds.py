@@ -37,10 +37,10 @@ from core.money.funds_model import (
     fund_repos,
 )
 from core.money.ports import money_repos
-from core.money.reauth import Reauthentication
 from core.money.receipts import MAX_REASON, MAX_REFERENCE, text_field
 from core.money.signals import Signal
 from core.ports import KeyVault, Repositories, Store
+from core.reauth import Reauthentication
 from core.roles import PERMISSION_ACTIONS, Permission
 from core.trail import Clock, Guard, append
 from core.users import User
@@ -56,10 +56,11 @@ NOT_FOUND = "No such fund request or customer."
 
 class FundService:
     def __init__(self, store: Store, guard: Guard, clock: Clock, bus: ChangeBus,
-                 customers: CustomerService, keys: KeyVault) -> None:
+                 customers: CustomerService, keys: KeyVault,
+                 reauth: Reauthentication | None = None) -> None:
         self._store, self._guard, self._clock, self._bus = store, guard, clock, bus
         self._customers, self._keys = customers, keys
-        self._reauth = Reauthentication(store, keys, clock)
+        self._reauth = reauth or Reauthentication(store, keys, clock)
 
     # -- settings ----------------------------------------------------------------------------
     def threshold(self) -> Decimal:

@@ -327,6 +327,34 @@ def test_wrong_passwords_are_throttled_and_each_is_audited(w: World) -> None:
     assert w.admin.funds.get(w.admin.user, request.id).state == FundState.PENDING
 
 
+def test_one_throttle_for_every_password_typed_again(w: World) -> None:
+    """Guessing at fund approvals, then trying a credit limit or a contract, meets the same
+    delay: the throttle is the session's, not each service's."""
+    from core.contracts.workflow import ContractState
+    from core.errors import UnlockThrottled
+    from tests.core.contract_support import drive
+
+    cid = signed(w)
+    rid = receivables_of(w.finance, cid)[0].id
+    request = w.manager.funds.request(w.manager.user, _write_off(w, rid, "10.00"))
+    limit = w.manager.credit.set_limit(w.manager.user, w.customer_id, Decimal("1000"), "授信")
+    in_review = drive(w, ContractState.IN_REVIEW)
+    fin = w.finance
+    for _ in range(3):
+        with pytest.raises(AuthenticationFailed):
+            fin.funds.approve(fin.user, request.id, "guessing words")
+    with pytest.raises(UnlockThrottled):
+        fin.credit.approve_limit(fin.user, limit.id, w.password(fin))
+    # The manager guessing at a credit limit finance proposed, then at a contract.
+    theirs = fin.credit.set_limit(fin.user, w.customer_id, Decimal("2000"), "授信")
+    manager = w.manager
+    for _ in range(3):
+        with pytest.raises(AuthenticationFailed):
+            manager.credit.approve_limit(manager.user, theirs.id, "guessing words")
+    with pytest.raises(UnlockThrottled):
+        manager.contracts.approve(manager.user, in_review, w.password(manager))
+
+
 def test_the_threshold_is_an_administrators_setting(w: World) -> None:
     assert w.finance.funds.threshold() == Decimal("50000")
     with pytest.raises(PermissionDenied):
