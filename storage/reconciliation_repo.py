@@ -19,6 +19,7 @@ from core.money.match_model import OpenInstalment, OpenReceipt
 from core.money.reconciliation_model import NewMatch, StoredLine, StoredMatch, StoredStatement
 from core.money.signals import ReceiptRecord
 from core.money.statement import StatementLine
+from storage.match_candidates import SqlCandidates
 
 
 def _utc(value: datetime) -> str:
@@ -147,6 +148,12 @@ class SqlReconciliation:
                                tuple(x for x in (numbers[r[2]], r[6]) if x),
                                known.get(r[1], ()))
                 for r in rows]
+
+    def candidates(self) -> SqlCandidates:
+        return SqlCandidates(self._conn)
+
+    def open_instalment_count(self) -> int:
+        return SqlCandidates(self._conn).open_count()
 
     # -- matches -----------------------------------------------------------------------------
     def add_match(self, match: NewMatch, by: int, at: datetime) -> int:

@@ -81,9 +81,12 @@ class MovableClock:
 
 
 def make_authenticator(rules: PasswordRules, credentials: object | None = None,
-                       clock: Callable[[], datetime] = now_utc,
+                       app_clock: Callable[[], datetime] = now_utc,
                        **vault_options: object) -> Authenticator:
-    ctx = AppContext(rules=rules, credentials=credentials, clock=clock)  # type: ignore[arg-type]
+    """`app_clock` is the services' clock; a `clock` among `vault_options` is the vault's
+    (unlock throttling)."""
+    ctx = AppContext(rules=rules, credentials=credentials,
+                     clock=app_clock)  # type: ignore[arg-type]
     return Authenticator(SqlCipherVaults(kdf=CHEAP_KDF, **vault_options), ctx)  # type: ignore[arg-type]
 
 
@@ -97,7 +100,7 @@ def auth(rules: PasswordRules, memory_keyring: MemoryKeyring,
          clock: MovableClock) -> Authenticator:
     """Cheap KDF, a credential store that works (in memory, never the real OS store), and the
     `clock` fixture as the services' clock."""
-    return make_authenticator(rules, KeyringCredentials(memory_keyring), clock=clock)
+    return make_authenticator(rules, KeyringCredentials(memory_keyring), app_clock=clock)
 
 
 @pytest.fixture(scope="session")

@@ -5,9 +5,11 @@ suggestions for the lines left over, the MatchResult, and a person's edits to a 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Protocol
 
 from core.money.statement import StatementLine
 
@@ -120,9 +122,80 @@ class MatchResult:
     def differences(self) -> list[Match]:
         return [m for m in self.matches if m.flagged]
 
+    @property
+    def used_instalments(self) -> set[str]:
+        return self._used(INSTALMENT)
+
     def _used(self, kind: str) -> set[str]:
         return {a.target_id for m in self.matches for a in m.allocations if a.kind == kind}
 
+
+
+@dataclass(frozen=True)
+class AmountWant:
+    """Open instalments of exactly `minor` in `currency` due from `due_from` to `due_to`
+    (None: no bound): the first `limit` of them in (due date, id as text) order."""
+
+    currency: str
+    minor: int
+    due_from: date | None
+    due_to: date | None
+    limit: int
+
+
+@dataclass(frozen=True)
+class NearWant:
+    """For statement row `row`: the first `limit` open instalments in `currency` whose open
+    amount is from `lo` to `hi` minor units, in (amount, id as text) order."""
+
+    row: int
+    currency: str
+    lo: int
+    hi: int
+    limit: int
+    due_from: date  # ... of which those due in this window are wanted whole
+    due_to: date
+    # The (amount, id) of all `limit` are wanted (receipts are interleaved with them), else
+    # of those due in the window only.
+    every: bool = True
+
+
+# An open instalment as (id, customer id, due date, open amount in minor units, currency).
+PayerRow = tuple[str, str, date, int, str]
+
+
+class CandidateSource(Protocol):
+    """Where a long statement's matching fetches the open instalments it can reach, instead
+    of being handed every open one (core/money/candidates.py says what each rule needs).
+    Each method returns every open instalment that fits (more does no harm)."""
+
+    def by_reference(self, keys: set[str]) -> Sequence[OpenInstalment]:
+        """Those whose contract or invoice number's names.reference_key is one of `keys`."""
+        ...
+
+    def by_payer(self, keys: Mapping[str, date | None]) -> Sequence[OpenInstalment]:
+        """Those of the customers with a payer key (matching._payer_keys of their name, the
+        names and accounts they paid under) in `keys`, due on or before the key's date (None:
+        all)."""
+        ...
+
+    def payer_rows(self, keys: Mapping[str, date | None]) -> Mapping[str, Sequence[PayerRow]]:
+        """What by_payer finds, per key, as bare rows: enough for the known-payer rule, which
+        reads amounts and due dates only (thousands of customers share a common name)."""
+        ...
+
+    def instalments(self, ids: Sequence[str]) -> Sequence[OpenInstalment]:
+        """These open instalments whole."""
+        ...
+
+    def by_amount(self, wants: Sequence[AmountWant]) -> Sequence[OpenInstalment]: ...
+
+    def near_amount(self, wants: Sequence[NearWant]) -> tuple[
+            Sequence[OpenInstalment], Mapping[int, Sequence[tuple[int, str]]]]:
+        """The instalments due within each want's window among its first `limit`, and per
+        row the (open minor, id) of all its first `limit` (or, unless `every`, of those due
+        in the window), in order."""
+        ...
 
 
 def apply_manual(result: MatchResult, match: Match) -> MatchResult:

@@ -4,7 +4,9 @@ over several instalments of one customer when their sum is the amount, and amoun
 off (bank fees) flagged. Each rule runs over every line before the next, weaker one, so a
 strong match is never taken by a weak one; everything is looked up in dictionaries (by
 reference, by payer, by amount), so 10,000 lines against 10,000 instalments stay linear.
-A person's match or split of one line is checked here too.
+A person's match or split of one line is checked here too. Given a CandidateSource instead of
+every open instalment, each rule first fetches what its pending lines can reach
+(core/money/candidates.py), with the same result.
 
 Deterministic: lines in (date, row) order, ties broken by date distance, due date and id.
 Names and references are compared through core.money.names, as the fraud signals do; the
@@ -13,83 +15,48 @@ inputs and results are in core.money.match_model."""
 from __future__ import annotations
 
 import bisect
-import functools
+import heapq
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
-from core.contracts.money import format_amount, quantize, to_minor
+from core.contracts.money import quantize
 from core.errors import InvalidInput
+from core.money import candidates as want
 from core.money.match_model import (
     INSTALMENT,
     RECEIPT,
     Allocation,
+    CandidateSource,
     Match,
     MatchConfig,
     MatchResult,
+    NearWant,
     OpenInstalment,
     OpenReceipt,
+    PayerRow,
     Suggestion,
     Target,
 )
-from core.money.names import (
-    account_key,
-    best_similarity,
-    normalize_name,
-    reference_key,
-    reference_tokens,
-)
+from core.money.match_targets import FIRST as _FIRST
+from core.money.match_targets import Candidate as _T
+from core.money.match_targets import RowCandidate as _Row
+from core.money.match_targets import cached_reference_key as _reference_key
+from core.money.match_targets import candidate as _target
+from core.money.match_targets import check_unique as _check_unique
+from core.money.match_targets import cover as _cover
+from core.money.match_targets import labels as _labels
+from core.money.match_targets import make_match as _make
+from core.money.match_targets import minor_of as _minor
+from core.money.match_targets import money_text as _money
+from core.money.match_targets import sorted_payer_keys as _sorted_payer_keys
+from core.money.match_targets import split as _split
+from core.money.names import best_similarity
 from core.money.statement import StatementLine
 
-# On a tie a recorded receipt is confirmed before an instalment is paid: the receipt is the
-# same money, already booked.
-_FIRST = {RECEIPT: 0, INSTALMENT: 1}
 MAX_SCAN = 256  # candidates of one amount looked at per line: more is a pathological file
-
-
-# -- internals -------------------------------------------------------------------------------
-@dataclass(frozen=True, eq=False)
-class _T:
-    kind: str
-    id: str
-    customer: str
-    names: tuple[str, ...]
-    when: date
-    minor: int
-    amount: Decimal
-    currency: str
-    source: Target
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return self.kind, self.id
-
-    def label(self) -> str:
-        if self.kind == RECEIPT:
-            return f"receipt {self.id} of {self.when.isoformat()}"
-        return f"instalment {self.id} due {self.when.isoformat()}"
-
-
-def _target(t: Target) -> _T:
-    if isinstance(t, OpenReceipt):
-        names = tuple(n for n in (t.customer_name, t.payer_name) if n)
-        return _T(RECEIPT, t.id, t.customer_id, names, t.date, _minor(t.amount, t.currency),
-                  quantize(t.amount, t.currency), t.currency, t)
-    return _T(INSTALMENT, t.id, t.customer_id, (t.customer_name, *t.payer_names), t.due_date,
-              _minor(t.open_amount, t.currency), quantize(t.open_amount, t.currency),
-              t.currency, t)
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _minor(amount: Decimal, currency: str) -> int:
-    return to_minor(amount, currency)
-
-
-def _money(amount: Decimal, currency: str) -> str:
-    return f"{format_amount(amount, currency)} {currency}"
 
 
 class _Matcher:
@@ -100,21 +67,42 @@ class _Matcher:
         self.by_payer: dict[tuple[str, str], list[_T]] = defaultdict(list)
         self.by_amount: dict[tuple[str, int], list[_T]] = defaultdict(list)
         self.amounts: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
-        self.index = {t.key: t for t in targets}
-        for t in sorted(targets, key=lambda t: (t.when, t.kind, t.id)):
+        # Receipts alone by amount, and per statement row the instalments the amount-range
+        # walk would see, when the instalments come from a CandidateSource.
+        self.receipt_amounts: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+        self.near_scans: dict[int, list[tuple[int, str, str]]] | None = None
+        self.payer_rows: dict[str, list[_Row]] | None = None
+        self.index: dict[tuple[str, str], _T] = {}
+        self.add(targets)
+
+    def add(self, targets: Iterable[_T]) -> None:
+        """Index targets not indexed yet; the buckets stay in the order one build gives."""
+        new = {t.key: t for t in targets if t.key not in self.index}
+        if not new:
+            return
+        self.index.update(new)
+        buckets, currencies = set(), set()
+        for t in sorted(new.values(), key=lambda t: (t.when, t.kind, t.id)):
             src = t.source
             refs = [src.reference] if isinstance(src, OpenReceipt) else list(src.references)
-            for ref in {reference_key(r) for r in refs}:
+            for ref in {_reference_key(r) for r in refs}:
                 if len(ref) >= 4:
                     self.by_ref[ref].append(t)
             accounts = ([src.payer_account] if isinstance(src, OpenReceipt)
                         else list(src.payer_accounts))
-            for key in sorted(_payer_keys(t.names, accounts)):
+            for key in _sorted_payer_keys(t.names, tuple(accounts)):
                 self.by_payer[(t.currency, key)].append(t)
             self.by_amount[(t.currency, t.minor)].append(t)
             self.amounts[t.currency].append((t.minor, t.kind, t.id))
-        for values in self.amounts.values():
-            values.sort()
+            if t.kind == RECEIPT:
+                self.receipt_amounts[t.currency].append((t.minor, t.kind, t.id))
+            buckets.add((t.currency, t.minor))
+            currencies.add(t.currency)
+        for bucket in buckets:
+            self.by_amount[bucket].sort(key=lambda t: (t.when, t.kind, t.id))
+        for currency in currencies:
+            self.amounts[currency].sort()
+            self.receipt_amounts[currency].sort()
 
     # windows
     def in_window(self, line: StatementLine, t: _T, overdue_ok: bool = False) -> bool:
@@ -128,20 +116,29 @@ class _Matcher:
 
     def payer_candidates(self, line: StatementLine) -> list[_T]:
         found: dict[tuple[str, str], _T] = {}
-        for key in sorted(_payer_keys([line.payer_name], [line.payer_account])):
+        for key in _sorted_payer_keys((line.payer_name,), (line.payer_account,)):
             for t in self.by_payer.get((line.currency, key), ()):
                 found.setdefault(t.key, t)
         return self.free(found.values(), line)
 
+    def known_payer(self, line: StatementLine) -> list[_T]:
+        """payer_candidates, the instalments as bare rows when they come from a source."""
+        if self.payer_rows is None:
+            return self.payer_candidates(line)
+        found: dict[tuple[str, str], Any] = {}
+        for key in _sorted_payer_keys((line.payer_name,), (line.payer_account,)):
+            for t in self.by_payer.get((line.currency, key), ()):
+                found.setdefault(t.key, t)
+            for row in self.payer_rows.get(key, ()):
+                found.setdefault(row.key, row)
+        return self.free(found.values(), line)
+
     def tolerance(self, expected: Decimal) -> Decimal:
-        return min(self.config.tolerance, abs(expected) * self.config.tolerance_ratio)
+        return want.tolerance(self.config, expected)
 
     # rules: each returns a Match or None
     def by_reference(self, line: StatementLine) -> Match | None:
-        keys = reference_tokens(line.reference, line.description)
-        own = reference_key(line.reference)
-        if len(own) >= 4:
-            keys.add(own)
+        keys = want.line_reference_keys(line)
         cands = self.free({t.key: t for k in sorted(keys) for t in self.by_ref.get(k, ())}
                           .values(), line)
         receipts = [t for t in cands if t.kind == RECEIPT]
@@ -179,7 +176,7 @@ class _Matcher:
         return _split(instalments, minor, self.config.max_split)
 
     def by_payer_exact(self, line: StatementLine) -> Match | None:
-        cands = self.payer_candidates(line)
+        cands = self.known_payer(line)
         by_customer: dict[str, list[_T]] = defaultdict(list)
         for t in cands:
             by_customer[t.customer].append(t)
@@ -233,20 +230,33 @@ class _Matcher:
         if known is not None:
             return self.off_by(line, known)
         cands: list[_T] = []
-        tol = self.tolerance(line.amount)
-        lo, hi = _minor(line.amount - tol, line.currency), _minor(line.amount + tol,
-                                                                     line.currency)
-        values = self.amounts.get(line.currency, [])
-        start = bisect.bisect_left(values, (lo,))
-        for minor, kind, tid in itertools.islice(values, start, start + MAX_SCAN):
+        lo, hi = want.tolerance_range(line, self.config)
+        for minor, kind, tid in itertools.islice(self.walk(line, lo), MAX_SCAN):
             if minor > hi:
                 break
-            t = self.index[(kind, tid)]
+            t = self.index.get((kind, tid))
+            if t is None:
+                continue  # an instalment the source left out: due outside the window
             if (t.key not in self.used and self.in_window(line, t)
                     and best_similarity(line.payer_name, t.names) >= self.config.similar):
                 cands.append(t)
         found = self.near(line, cands)
         return None if found is None else self.off_by(line, found)
+
+    def walk(self, line: StatementLine, lo: int) -> Iterator[tuple[int, str, str]]:
+        """Receipts and instalments of the line's currency from amount `lo` up, in (amount,
+        kind, id) order."""
+        if self.near_scans is None:
+            values = self.amounts.get(line.currency, [])
+            return iter(values[bisect.bisect_left(values, (lo,)):])
+        receipts = self.receipt_amounts.get(line.currency, [])
+        return heapq.merge(self.near_scans.get(line.row, []),
+                           receipts[bisect.bisect_left(receipts, (lo,)):])
+
+    def receipts_between(self, currency: str, lo: int, hi: int) -> bool:
+        values = self.receipt_amounts.get(currency, [])
+        at = bisect.bisect_left(values, (lo,))
+        return at < len(values) and values[at][0] <= hi
 
     def near(self, line: StatementLine, cands: list[_T]) -> _T | None:
         near = sorted((t for t in cands
@@ -276,86 +286,42 @@ class _Matcher:
         return list(out.values())
 
 
-def _payer_keys(names: Iterable[str], accounts: Iterable[str]) -> set[str]:
-    # A one-character name or a short (masked, truncated) account number identifies nobody.
-    keys = {"n:" + n for n in map(normalize_name, names) if len(n) >= 2}
-    return keys | {"a:" + a for a in map(account_key, accounts) if len(a) >= 8}
-
-
-def _labels(ts: Sequence[_T]) -> str:
-    return ", ".join(f"{t.label()} ({_money(t.amount, t.currency)})" for t in ts)
-
-
-def _cover(amount: Decimal, ts: Sequence[_T]) -> list[_T]:
-    """The oldest instalments the amount reaches (all of them when it is more)."""
-    out, total = [], Decimal(0)
-    for t in ts:
-        if total >= amount:
-            break
-        out.append(t)
-        total += t.amount
-    return out
-
-
-def _split(ts: Sequence[_T], minor: int, max_split: int) -> list[_T]:
-    """Instalments (in due order) whose open amounts sum to `minor`: a run of consecutive ones
-    first (the usual "the oldest two"), earliest first; then any subset of the first
-    `max_split`, fewest first."""
-    runs = ts[:64]
-    for i in range(len(runs)):
-        total = 0
-        for j in range(i, len(runs)):
-            total += runs[j].minor
-            if total == minor and j > i:
-                return list(runs[i:j + 1])
-            if total > minor and runs[j].minor > 0:
-                break
-    small = [t for t in ts[:max_split] if 0 < t.minor <= minor]
-    for size in range(2, len(small) + 1):
-        for combo in itertools.combinations(small, size):
-            if sum(t.minor for t in combo) == minor:
-                return list(combo)
-    return []
-
-
-def _make(line: StatementLine, ts: Sequence[_T], rule: str, reason: str,
-          confidence: float) -> Match:
-    allocations, left = [], line.amount
-    for i, t in enumerate(ts):
-        part = t.amount if i < len(ts) - 1 or left >= t.amount else left
-        part = min(part, left)
-        allocations.append(Allocation(t.kind, t.id, part))
-        left -= part
-    difference = line.amount - sum((t.amount for t in ts), Decimal(0))
-    if difference:
-        word = "more" if difference > 0 else "less"
-        reason += f"; {_money(abs(difference), line.currency)} {word} than expected"
-    return Match(line, tuple(allocations), rule, reason, confidence, difference)
-
-
-def _check_unique(lines: Sequence[StatementLine], targets: Sequence[_T]) -> None:
-    rows = [line.row for line in lines]
-    if len(set(rows)) != len(rows):
-        raise InvalidInput("Two statement lines share a row number; match one statement at "
-                           "a time.")
-    keys = [t.key for t in targets]
-    if len(set(keys)) != len(keys):
-        raise InvalidInput("Two receipts or two instalments share an id.")
-
-
 # -- public ----------------------------------------------------------------------------------
 def match_statement(lines: Sequence[StatementLine], receipts: Sequence[OpenReceipt],
                     instalments: Sequence[OpenInstalment],
-                    config: MatchConfig | None = None) -> MatchResult:
-    """Match the money-in lines to receipts and instalments; see the module's docstring."""
+                    config: MatchConfig | None = None,
+                    source: CandidateSource | None = None) -> MatchResult:
+    """Match the money-in lines to receipts and instalments; see the module's docstring. With
+    a `source`, the instalments the lines can reach are fetched from it as well (the result's
+    `instalments` are those given and fetched)."""
     config = config or MatchConfig()
     targets = [_target(t) for t in [*receipts, *instalments]]
     _check_unique(lines, targets)
     # Nothing is expected of a settled instalment or a zero receipt: not matched automatically.
     m = _Matcher([t for t in targets if t.minor > 0], config)
     pending = sorted((line for line in lines if line.amount > 0), key=lambda x: (x.date, x.row))
+    fetched: dict[str, OpenInstalment] = {i.id: i for i in instalments}
+
+    def fetch(found: Iterable[OpenInstalment]) -> None:
+        new = [i for i in found if i.id not in fetched]
+        fetched.update((i.id, i) for i in new)
+        m.add(t for t in map(_target, new) if t.minor > 0)
+
+    if source is not None:
+        m.near_scans = {}
+    stages: list[Callable[[list[StatementLine]], None]] = [
+        lambda todo: fetch(source.by_reference(want.reference_request(todo))),
+        lambda todo: _rows(m, source.payer_rows(want.payer_request(todo, config, False))),
+        lambda todo: fetch(source.by_amount(want.amount_request(todo, config, MAX_SCAN))),
+        lambda todo: (fetch(source.by_payer(want.payer_request(todo, config, False))),
+                      _near(m, source, want.near_request(todo, config, MAX_SCAN,
+                                                         m.receipts_between), fetch)),
+    ] if source is not None else []
     matches: list[Match] = []
-    for rule in (m.by_reference, m.by_payer_exact, m.by_amount_payer, m.by_tolerance):
+    for n, rule in enumerate((m.by_reference, m.by_payer_exact, m.by_amount_payer,
+                              m.by_tolerance)):
+        if stages and pending:
+            stages[n](pending)
         still = []
         for line in pending:
             found = rule(line)
@@ -365,10 +331,32 @@ def match_statement(lines: Sequence[StatementLine], receipts: Sequence[OpenRecei
             matches.append(found)
             m.used.update((a.kind, a.target_id) for a in found.allocations)
         pending = still
+        if source is not None and m.payer_rows is not None:
+            m.payer_rows = None  # the rows' rule is done: what it picked is read whole
+            picked = sorted({a.target_id for x in matches for a in x.allocations
+                             if a.kind == INSTALMENT and a.target_id not in fetched})
+            if picked:
+                fetch(source.instalments(picked))
+    if source is not None and pending:
+        fetch(source.by_amount(want.suggestion_request(pending, MAX_SCAN)))
+        fetch(source.by_payer(want.payer_request(pending, config, True)))
     suggestions = [s for line in pending for s in m.suggest(line)]
     matches.sort(key=lambda x: (x.line.date, x.line.row))
     return MatchResult(matches, [line for line in lines if line.amount <= 0], suggestions,
-                       tuple(lines), tuple(receipts), tuple(instalments))
+                       tuple(lines), tuple(receipts), tuple(fetched.values()))
+
+
+def _rows(m: _Matcher, rows: Mapping[str, Sequence[PayerRow]]) -> None:
+    m.payer_rows = {key: [_Row(r) for r in found] for key, found in rows.items()}
+
+
+def _near(m: _Matcher, source: CandidateSource, wants: list[NearWant],
+          fetch: Callable[[Iterable[OpenInstalment]], None]) -> None:
+    found, scans = source.near_amount(wants)
+    fetch(found)
+    assert m.near_scans is not None
+    for row, scan in scans.items():
+        m.near_scans[row] = [(minor, INSTALMENT, tid) for minor, tid in scan]
 
 
 def manual_match(line: StatementLine, targets: Sequence[Target], note: str = "") -> Match:

@@ -171,11 +171,14 @@ class ReconciliationService(ReconciliationReading):
         rec = reconciliation_repos(plain).reconciliation
         stored = rec.statement(statement_id)
         lines = rec.lines(statement_id)
-        receipts, instalments = rec.open_receipts(), rec.open_instalments()
+        # The instalments the lines can reach, fetched by key: not every open one of a book of
+        # a million (same matches; see core/money/candidates.py).
+        receipts, open_count = rec.open_receipts(), rec.open_instalment_count()
         assert stored is not None
-        result = match_statement([x.as_line() for x in lines], receipts, instalments)
+        result = match_statement([x.as_line() for x in lines], receipts, (),
+                                 source=rec.candidates())
         by_row = {x.row: x for x in lines}
-        customers = {i.id: i for i in instalments}
+        customers = {i.id: i for i in result.instalments}
         touched: list[int] = []
         used: set[int] = set()
         recorded = 0
@@ -205,7 +208,7 @@ class ReconciliationService(ReconciliationReading):
             statement_id, stored.bank, stored.file_name, stored.period_from, stored.period_to,
             lines=len(lines), matched=len(done), unmatched_lines=len(kept.unmatched_lines),
             unmatched_receipts=len(kept.unmatched_receipts),
-            unmatched_instalments=len(kept.unmatched_instalments),
+            unmatched_instalments=open_count - len(kept.used_instalments),
             differences=len(kept.differences), receipts_recorded=recorded,
             signals=tuple(found), outgoing=len(kept.outgoing))
         append(plain, actor, AuditEvent("statement.matched", "statement", str(statement_id), {

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Protocol, cast
 
 from core.errors import InvalidInput
-from core.money.match_model import OpenInstalment, OpenReceipt
+from core.money.match_model import CandidateSource, OpenInstalment, OpenReceipt
 from core.money.signals import ReceiptRecord, Signal
 from core.money.statement import LineProblem, StatementLine
 from core.ports import Repositories
@@ -168,6 +168,10 @@ class ReconciliationRepository(Protocol):
         """Instalments with an open balance, with the contract and invoice numbers and the
         names the customer has paid under."""
         ...
+    def candidates(self) -> CandidateSource:
+        """Where matching fetches the open instalments a statement's lines can reach."""
+        ...
+    def open_instalment_count(self) -> int: ...
     def add_match(self, match: NewMatch, by: int, at: datetime) -> int: ...
     def add_matches(self, matches: Sequence[NewMatch], by: int, at: datetime) -> int: ...
     def matches(self, line_id: int) -> list[StoredMatch]: ...
