@@ -15,6 +15,10 @@ instalment is due already):
   finance.
 - the rep noted a collection call to A with a promise to pay part next week; everything
   overdue more than 30 days is escalated to the manager.
+- two fund requests wait for finance: a write-off of 0.37 on B, and the refund of an 8,000
+  prepayment to the bank account A's record was changed to just before (fraud warnings:
+  account changed before a refund, refund to an account that never paid; the prepayment's
+  payer is unlike A).
 - the statement confirms two of the receipts (by bank serial, by amount and payer), pays A's
   overdue terminated instalment (amount and payer) and part of B's (its contract number in
   the remark, flagged as a difference); bank interest, a payer nobody knows and two payments
@@ -26,6 +30,7 @@ with real parameters): two here (PASSWORD_CHECKS)."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -34,8 +39,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from core.contracts.model import Contract
+from core.customers.collected import as_draft
 from core.customers.interactions import InteractionKind
+from core.customers.model import BANK_ACCOUNT
 from core.demo_contracts import COMPANY
+from core.money.funds_model import FundDraft, FundKind
 from core.money.model import PaymentMethod, ReceiptDraft, Receivable, ReceivableFilter
 from core.session import Session
 from core.users import User
@@ -90,7 +98,32 @@ def add_demo_money(session: Session, users: Mapping[str, User], passwords: Mappi
     receipts, statement = _receipts(session, finance, signed, today)
     limits = _credit(session, manager, finance, passwords, signed, by_state["approved"], today)
     _collection(session, users["rep"], signed["active"], today)
+    _fund_requests(session, manager, finance, signed, today)
     return DemoMoney(receipts=receipts, limits=limits, statement=statement)
+
+
+def _fund_requests(session: Session, manager: User, finance: User,
+                   signed: Mapping[str, _Signed], today: date) -> None:
+    """Two requests waiting for finance: a write-off of B's rounding difference, and a refund
+    of a prepayment A made (paid by someone whose name is not A's) to the bank account A's
+    record was changed to two days ago: the refund's fraud warnings show beside it."""
+    b = signed["signed"]
+    overdue = b.instalments[1]
+    session.funds.request(manager, FundDraft(
+        FundKind.WRITE_OFF, b.contract.customer_id, Decimal("0.37"), "尾差，客户财务确认无法支付",
+        receivable_id=overdue.id))
+    a_id = signed["active"].contract.customer_id
+    prepaid = session.money.record_receipt(finance, a_id, ReceiptDraft(
+        today - timedelta(days=3), Decimal("8000.00"), PaymentMethod.BANK_TRANSFER,
+        _serial(today - timedelta(days=3), 201), "王建国"), {})
+    view = session.customers.get(session.user, a_id)
+    base = as_draft(view.customer)
+    new_account = "6217000012345678901"
+    session.customers.update(session.user, a_id, dataclasses.replace(
+        base, sensitive={**base.sensitive, BANK_ACCOUNT: new_account}), view.version)
+    session.funds.request(manager, FundDraft(
+        FundKind.REFUND, a_id, Decimal("8000.00"), "客户称为误付预付款，要求退回到新账户",
+        receipt_id=prepaid.id, destination=new_account))
 
 
 def _collection(session: Session, rep: User, active: _Signed, today: date) -> None:

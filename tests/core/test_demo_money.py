@@ -65,7 +65,10 @@ def test_signed_contracts_have_receipts_and_a_partial_payment(finance: Session) 
     receipts = [p for c in customers for p in finance.money.receipts(finance.user, c)]
     assert len(receipts) >= 5
     assert len({p.method for p in receipts}) >= 2  # not only bank transfers
-    assert all(not p.reversed and p.unallocated == 0 for p in receipts)
+    assert all(not p.reversed for p in receipts)
+    # Every receipt pays instalments but one prepayment, whose refund waits for approval.
+    (credit,) = [p for p in receipts if p.unallocated]
+    assert credit.unallocated == Decimal("8000.00") and credit.payer_name == "王建国"
     today = finance.money.today()
     assert all(p.received_on <= today for p in receipts)
 
@@ -99,6 +102,16 @@ def test_collection_has_a_promise_and_escalations_for_the_manager(demo: Demo) ->
         assert note.kind == "call" and note.promised_amount == Decimal("10000.00")
     finally:
         manager.close()
+
+
+def test_fund_requests_wait_for_finance_with_the_refunds_warnings(finance: Session) -> None:
+    waiting = finance.funds.awaiting(finance.user)
+    assert sorted(r.kind.value for r in waiting) == ["refund", "write_off"]
+    (refund,) = [r for r in waiting if r.kind.value == "refund"]
+    codes = {s.code for s in finance.funds.warnings(finance.user, refund.id)}
+    assert codes == {"account_changed_before_refund", "refund_to_other_account"}
+    watched = {s.code for s in finance.fraud.signals(finance.user)}
+    assert "payer_unlike_customer" in watched
 
 
 def test_a_customer_is_over_the_limit_finance_approved(finance: Session, demo: Demo) -> None:
