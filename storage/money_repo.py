@@ -6,6 +6,7 @@ walk over rows in Python (storage/money_ageing.py)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -26,6 +27,7 @@ from core.money.model import (
     ReceivableCursor,
     ReceivableFilter,
 )
+from core.money.receipts import NewReceipt
 from storage import money_ageing
 from storage.customer_sql import Clause, scope_clause
 
@@ -132,6 +134,27 @@ class SqlMoney:
              received_on.isoformat())).fetchone()
         return int(row[0]) if row else None
 
+    def duplicates(self, keys: Sequence[tuple[str, str, int, str, date]]
+                   ) -> dict[tuple[str, str, int, str, date], int]:
+        """find_duplicate for many (payer key, reference key, minor units, currency, date) at
+        once: the keys that have a receipt (not reversed), with its id."""
+        wanted = [[p, r, int(m), c, d.isoformat()] for p, r, m, c, d in keys if r]
+        if not wanted:
+            return {}
+        rows = self._conn.execute(
+            "SELECT p.payer_key, p.reference_key, p.amount_minor, p.currency, p.received_on, "
+            "min(p.id) FROM json_each(?) AS j CROSS JOIN receipts AS p "
+            "ON p.reference_key = json_extract(j.value, '$[1]') "
+            "AND p.payer_key = json_extract(j.value, '$[0]') "
+            "AND p.amount_minor = json_extract(j.value, '$[2]') "
+            "AND p.currency = json_extract(j.value, '$[3]') "
+            "AND p.received_on = json_extract(j.value, '$[4]') "
+            "WHERE p.reference_key <> '' "
+            "AND p.id NOT IN (SELECT receipt_id FROM receipt_reversals) "
+            "GROUP BY 1, 2, 3, 4, 5", (json.dumps(wanted, ensure_ascii=False),)).fetchall()
+        return {(r[0], r[1], int(r[2]), r[3], date.fromisoformat(r[4])): int(r[5])
+                for r in rows}
+
     def add_receipt(self, customer_id: int, received_on: date, currency: str,
                     amount_minor: int, method: PaymentMethod, reference: str,
                     reference_key: str, payer_name: str, payer_key: str, recorded_by: int,
@@ -153,6 +176,48 @@ class SqlMoney:
             (int(receipt_id), int(receivable_id), int(amount_minor), int(allocated_by),
              _utc(allocated_at)))
         return int(cursor.lastrowid)
+
+    def next_receipt_id(self) -> int:
+        """The id the next receipt gets (AUTOINCREMENT: past every id ever used); a batch
+        numbers its receipts from it inside the writing transaction."""
+        row = self._conn.execute(
+            "SELECT max(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'receipts'), 0), "
+            "COALESCE((SELECT max(id) FROM receipts), 0)) + 1").fetchone()
+        return int(row[0])
+
+    def add_receipts(self, receipts: Sequence[NewReceipt]) -> None:
+        """Receipts numbered by the caller from next_receipt_id, in one statement."""
+        self._conn.executemany(
+            "INSERT INTO receipts (id, customer_id, received_on, currency, amount_minor, "
+            "method, reference, reference_key, payer_name, payer_key, recorded_by, "
+            "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(int(r.id), int(r.customer_id), c.received_on.isoformat(), c.currency,
+              int(c.amount_minor), PaymentMethod(c.method).value, c.reference, c.reference_key,
+              c.payer_name, c.payer_key, int(r.recorded_by), _utc(r.recorded_at))
+             for r in receipts for c in (r.checked,)])
+
+    def add_allocations(self, parts: Sequence[tuple[int, int, int]], allocated_by: int,
+                        allocated_at: datetime) -> None:
+        """(receipt id, receivable id, minor units) in order, in one statement; the triggers
+        check each row as add_allocation's."""
+        at = _utc(allocated_at)
+        self._conn.executemany(
+            "INSERT INTO allocations (receipt_id, receivable_id, amount_minor, allocated_by, "
+            "allocated_at) VALUES (?, ?, ?, ?, ?)",
+            [(int(rid), int(rv), int(minor), int(allocated_by), at) for rid, rv, minor in parts])
+
+    def open_balances(self, ids: Sequence[int]) -> list[tuple[int, int, str, OpenItem]]:
+        """(id, customer id, currency, open item) of those of the receivables that are open."""
+        out: list[tuple[int, int, str, OpenItem]] = []
+        wanted = sorted({int(i) for i in ids})
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            out.extend(
+                (r[0], r[1], r[2], OpenItem(r[0], date.fromisoformat(r[3]), r[4]))
+                for r in self._conn.execute(
+                    "SELECT id, customer_id, currency, due_date, open_minor FROM receivables "  # noqa: S608
+                    f"WHERE id IN ({', '.join('?' * len(chunk))}) AND open_minor > 0", chunk))
+        return out
 
     def add_reversal(self, receipt_id: int, reason: str, reversed_by: int,
                      reversed_at: datetime) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC as _UTC
 from datetime import datetime
 from typing import Any
@@ -179,14 +179,20 @@ class SqlAudit:
         return ChainHead(row[0], row[1]) if row else None
 
     def append(self, entry: AuditEntry) -> None:
-        self._conn.execute(
+        self.append_many((entry,))
+
+    def append_many(self, entries: Sequence[AuditEntry]) -> None:
+        """Entries already chained in order (core.trail.append_many), in one statement."""
+        if not entries:
+            return
+        self._conn.executemany(
             f"INSERT INTO audit_log ({_AUDIT_COLUMNS}) "  # noqa: S608
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (entry.seq, _time(entry.at.astimezone(_UTC)), entry.actor_id, entry.actor_name,
-             entry.action, entry.object_type, entry.object_id, entry.outcome,
-             json.dumps(entry.details, sort_keys=True, ensure_ascii=False, default=str),
-             entry.prev_hash, entry.hash, entry.seal))
-        self.appended = ChainHead(entry.seq, entry.hash)
+            [(e.seq, _time(e.at.astimezone(_UTC)), e.actor_id, e.actor_name, e.action,
+              e.object_type, e.object_id, e.outcome,
+              json.dumps(e.details, sort_keys=True, ensure_ascii=False, default=str),
+              e.prev_hash, e.hash, e.seal) for e in entries])
+        self.appended = ChainHead(entries[-1].seq, entries[-1].hash)
 
     def seal_key(self) -> bytes:
         row = self._conn.execute("SELECT value FROM meta WHERE key = 'audit_seal_key'").fetchone()

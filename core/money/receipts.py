@@ -63,6 +63,25 @@ class CheckedReceipt:
     payer_key: str
 
 
+@dataclass(frozen=True)
+class NewReceipt:
+    """A checked receipt about to be stored under the id a batch gave it."""
+
+    id: int
+    customer_id: int
+    checked: CheckedReceipt
+    recorded_by: int
+    recorded_at: datetime
+
+
+def duplicate_key(c: CheckedReceipt) -> tuple[str, str, int, str, date] | None:
+    """What makes two receipts one payment (find_duplicate's columns); None without a
+    reference (cash), which is never taken for a duplicate."""
+    if not c.reference_key:
+        return None
+    return (c.payer_key, c.reference_key, c.amount_minor, c.currency, c.received_on)
+
+
 def check_receipt(draft: ReceiptDraft, today: date) -> CheckedReceipt:
     if not isinstance(draft, ReceiptDraft):
         raise InvalidInput("A receipt needs its date, amount, method, reference and payer.")

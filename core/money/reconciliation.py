@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -37,6 +37,7 @@ from core.money.match_model import (
 )
 from core.money.matching import manual_match, manual_split, match_statement
 from core.money.model import PaymentMethod, ReceiptDraft
+from core.money.receipt_batch import ReceiptBatch
 from core.money.receipts import MAX_REASON, MAX_REFERENCE, DuplicateReceipt, text_field
 from core.money.reconciliation_model import (
     AlreadyImported,
@@ -179,6 +180,16 @@ class ReconciliationService(ReconciliationReading):
                                  source=rec.candidates())
         by_row = {x.row: x for x in lines}
         customers = {i.id: i for i in result.instalments}
+        # The receipts are written together after the loop (one statement each for receipts,
+        # allocations and audit entries), as if recorded one by one (core/money/receipt_batch).
+        batch = self._money.batch(plain, actor, scope, now)
+        batch.prefetch([int(a.target_id) for m in result.matches for a in m.allocations
+                        if a.kind == INSTALMENT])
+        drafts = {line.id: self._draft(line, match) for match in result.matches
+                  for line in (by_row[match.line.row],)
+                  if any(a.kind == INSTALMENT for a in match.allocations)}
+        batch.prefetch_duplicates(drafts.values())
+        confirmable = {r.id for r in receipts}
         touched: list[int] = []
         used: set[int] = set()
         recorded = 0
@@ -187,8 +198,8 @@ class ReconciliationService(ReconciliationReading):
         for n, match in enumerate(result.matches, start=1):
             line = by_row[match.line.row]
             try:
-                parts, new = self._match_parts(plain, actor, scope, line, match, customers,
-                                               used, now)
+                parts, new = self._match_parts(batch, line, match, customers, used,
+                                               lambda: confirmable, drafts)
             except InvalidInput:
                 continue
             stored_parts.extend(parts)
@@ -199,6 +210,7 @@ class ReconciliationService(ReconciliationReading):
             done.append(match)
             if progress:
                 progress(n, len(result.matches))
+        batch.flush()
         rec.add_matches(stored_parts, actor.id, now)
         kept = MatchResult(done, result.outgoing, result.suggestions, result.lines,
                            result.receipts, result.instalments)
@@ -220,13 +232,15 @@ class ReconciliationService(ReconciliationReading):
         return outcome
 
     # -- storing a match ---------------------------------------------------------------------
-    def _match_parts(self, plain: Repositories, actor: User, scope: Scope, line: StoredLine,
-                     match: Match, instalments: dict[str, OpenInstalment], used: set[int],
-                     now: datetime) -> tuple[list[NewMatch], int]:
-        """Inside the caller's transaction: record the receipt for any instalments the line
-        pays and audit the match; returns the match parts for the caller to store and how
-        many receipts were recorded here. InvalidInput leaves nothing written for the line
-        (the receipt's checks all run before its first write). The match is audited once:
+    def _match_parts(self, batch: ReceiptBatch, line: StoredLine, match: Match,
+                     instalments: dict[str, OpenInstalment], used: set[int],
+                     confirmable: Callable[[], set[str]],
+                     drafts: Mapping[int, ReceiptDraft]) -> tuple[list[NewMatch], int]:
+        """Inside the caller's transaction, in its batch: record the receipt for any
+        instalments the line pays and audit the match; returns the match parts for the caller
+        to store (after batch.flush()) and how many receipts were recorded here. InvalidInput
+        leaves nothing planned for the line (the receipt's checks all run before it is
+        planned), but a duplicate's refusal is audited. The match is audited once:
         inside the entry of the receipt it records (one entry per line, which counts at
         10,000 lines), else as statement.line_matched."""
         currency = line.currency
@@ -252,37 +266,46 @@ class ReconciliationService(ReconciliationReading):
             owners = {instalments[a.target_id].customer_id for a in paying}
             if len(owners) != 1:
                 raise InvalidInput("One statement line pays the instalments of one customer.")
-            confirmed = sum((a.amount for a in match.allocations if a.kind == RECEIPT),
-                            Decimal(0))
+            draft = self._draft(line, match)
+            known = drafts.get(line.id)  # the very draft the batch checked in advance
+            if known is not None and known == draft:
+                draft = known
             receipt_id, recorded = self._receipt_for(
-                plain, actor, scope, line, int(owners.pop()), line.amount - confirmed, paying,
-                used, now, {"statement_match": audited(paying)})
+                batch, line, int(owners.pop()), draft, paying, used, confirmable,
+                {"statement_match": audited(paying)})
             for a in paying:
                 parts.append((NewMatch(line.id, INSTALMENT, int(a.target_id), receipt_id,
                                        to_minor(a.amount, currency), diff, match.rule,
                                        match.reason), a.amount))
         if not recorded:
-            append(plain, actor, AuditEvent("statement.line_matched", "statement_line",
-                                            str(line.id), audited(())), now)
+            batch.audit(AuditEvent("statement.line_matched", "statement_line", str(line.id),
+                                   audited(())))
         return [p for p, _ in parts], recorded
 
-    def _receipt_for(self, plain: Repositories, actor: User, scope: Scope, line: StoredLine,
-                     customer_id: int, amount: Decimal, paying: Sequence[Allocation],
-                     used: set[int], now: datetime,
+    @staticmethod
+    def _draft(line: StoredLine, match: Match) -> ReceiptDraft:
+        """The receipt for what the line pays to instalments (what it does not confirm of
+        receipts recorded before)."""
+        confirmed = sum((a.amount for a in match.allocations if a.kind == RECEIPT),
+                        Decimal(0))
+        return ReceiptDraft(line.date, line.amount - confirmed, PaymentMethod.BANK_TRANSFER,
+                            (line.reference or f"statement line {line.id}")[:MAX_REFERENCE],
+                            line.payer_name[:200], line.currency)
+
+    @staticmethod
+    def _receipt_for(batch: ReceiptBatch, line: StoredLine, customer_id: int,
+                     draft: ReceiptDraft, paying: Sequence[Allocation], used: set[int],
+                     confirmable: Callable[[], set[str]],
                      context: dict[str, Any]) -> tuple[int, int]:
         """The receipt for the line's money to the customer's instalments: recorded now, or,
         when the same payment was recorded by hand already, that receipt (if no other line
-        confirms it, in the vault or earlier in this import: `used`)."""
+        confirms it, in the vault (`confirmable`: the receipts no line matches) or earlier in
+        this import: `used`)."""
         allocation = {int(a.target_id): a.amount for a in paying if a.amount > 0}
-        draft = ReceiptDraft(line.date, amount, PaymentMethod.BANK_TRANSFER,
-                             (line.reference or f"statement line {line.id}")[:MAX_REFERENCE],
-                             line.payer_name[:200], line.currency)
         try:
-            return self._money.record_in(plain, actor, scope, customer_id, draft, allocation,
-                                         now, context), 1
+            return batch.record(customer_id, draft, allocation, context), 1
         except DuplicateReceipt as exc:
-            taken = {r.id for r in reconciliation_repos(plain).reconciliation.open_receipts()}
-            if str(exc.receipt_id) not in taken or exc.receipt_id in used:
+            if str(exc.receipt_id) not in confirmable() or exc.receipt_id in used:
                 raise InvalidInput(f"The payment of line {line.id} is receipt "
                                    f"#{exc.receipt_id}, which another line confirms.") from None
             return exc.receipt_id, 0
@@ -331,8 +354,11 @@ class ReconciliationService(ReconciliationReading):
             rec = reconciliation_repos(plain).reconciliation
             if rec.matches(line.id):  # matched meanwhile, from another window
                 raise InvalidInput(f"Line {line.id} is matched already; unmatch it first.")
-            parts, _new = self._match_parts(plain, actor, scope, line, made, instalments,
-                                            set(), now)
+            batch = self._money.batch(plain, actor, scope, now)
+            parts, _new = self._match_parts(
+                batch, line, made, instalments, set(),
+                lambda: {r.id for r in rec.open_receipts()}, {})
+            batch.flush()
             rec.add_matches(parts, actor.id, now)
         self._bus.publish(Changes(money=True))
         return self.matches(actor, line.id)

@@ -4,17 +4,15 @@ balances and ageing. Every change is audited in its own transaction; a refusal i
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from core.audit import AuditEvent
 from core.changes import ChangeBus, Changes
-from core.contracts.money import from_minor
-from core.customers.access import Scope, can_see
-from core.customers.ports import CustomerRepositories
+from core.customers.access import Scope
 from core.customers.service import CustomerService
 from core.errors import InvalidInput, NotFound
 from core.money import allocation as alloc
@@ -32,6 +30,14 @@ from core.money.model import (
     ReceivableFilter,
 )
 from core.money.ports import MoneyRepositories, money_repos
+from core.money.receipt_batch import (
+    ReceiptBatch,
+    ReceiptOrder,
+    duplicate_event,
+    minor_map,
+    plan_details,
+    recorded_event,
+)
 from core.money.receipts import (
     MAX_REASON,
     MAX_REFERENCE,
@@ -157,11 +163,11 @@ class MoneyService:
         self._guard.require(actor, Permission.PAYMENT_RECORD, "customer", str(customer_id))
         self._visible_customer(actor, customer_id)
         clean = check_receipt(draft, self.today())
-        by_hand = _minor_map(allocation, clean.currency)
+        by_hand = minor_map(allocation, clean.currency)
         try:
             stored = self._record(actor, int(customer_id), clean, by_hand)
         except DuplicateReceipt as exc:
-            self._audit(actor, _duplicate_event(int(customer_id), clean, exc.receipt_id))
+            self._audit(actor, duplicate_event(int(customer_id), clean, exc.receipt_id))
             raise
         self._bus.publish(Changes(money=True))
         return stored
@@ -196,47 +202,53 @@ class MoneyService:
             clean.reference, clean.reference_key, clean.payer_name, clean.payer_key,
             actor.id, now)
         self._allocate_plan(money_repos(plain), actor, receipt_id, plan, now)
-        append(plain, actor, AuditEvent(
-            "receipt.recorded", "receipt", str(receipt_id), {
-                "customer_id": customer_id, "currency": currency,
-                "amount": str(from_minor(clean.amount_minor, currency)),
-                "method": clean.method.value, "reference": clean.reference,
-                "received_on": clean.received_on.isoformat(),
-                "allocation": "by hand" if by_hand is not None else "oldest first",
-                **_plan_details(plan, currency), **(context or {})},
-            personal={"payer_name": clean.payer_name},
-            subject=f"customer:{customer_id}"), now)
+        append(plain, actor, recorded_event(customer_id, receipt_id, clean, by_hand is not None,
+                                            plan, context), now)
         return receipt_id
 
     # -- receipts in a caller's transaction (a statement import records thousands at once) --
     def recording_scope(self, actor: User) -> Scope:
         """Check, before a batch's transaction, that the actor may record receipts; the scope
-        returned is what record_in checks each customer against."""
+        returned is what the batch checks each customer against."""
         self._guard.require(actor, Permission.PAYMENT_RECORD)
         return self._customers.read_scope(actor)
 
-    def record_in(self, plain: Repositories, actor: User, scope: Scope, customer_id: int,
-                  draft: ReceiptDraft, allocation: Mapping[int, Decimal] | None,
-                  now: datetime, context: Mapping[str, Any] | None = None) -> int:
-        """record_receipt inside the caller's transaction (one commit for a whole batch):
-        the same checks, duplicate refusal (audited), allocation and audit (`context` added to
-        the receipt's audit details: why it was recorded); returns the new receipt's id. A
-        refusal (InvalidInput) writes nothing but its audit entry, so the caller may go on
-        with the next one."""
-        clean = check_receipt(draft, self.today())
-        by_hand = _minor_map(allocation, clean.currency)
-        cid = int(customer_id)
-        if not scope.everyone:
-            customers = cast(CustomerRepositories, plain).customers
-            customer = customers.get(cid)
-            shared = customers.shared_with(cid) if customer else set()
-            if customer is None or not can_see(scope, customer, shared):
-                raise NotFound("No such customer.")
+    def batch(self, plain: Repositories, actor: User, scope: Scope,
+              now: datetime) -> ReceiptBatch:
+        """Receipts recorded as record_receipt records them, many inside the caller's
+        transaction and written together at ReceiptBatch.flush (a statement import);
+        `scope` from recording_scope."""
+        return ReceiptBatch(plain, actor, scope, now, self.today())
+
+    def record_many(self, actor: User, orders: Sequence[ReceiptOrder]) -> list[Receipt]:
+        """record_receipt for each order, in one transaction: all are recorded or, at the
+        first refusal (raised as record_receipt raises it, a duplicate audited), none."""
+        self._guard.require(actor, Permission.PAYMENT_RECORD)
+        for cid in dict.fromkeys(int(o.customer_id) for o in orders):
+            self._visible_customer(actor, cid)
+        scope = self._customers.read_scope(actor)
+        now = self._clock()
+        refused: ReceiptOrder | None = None
         try:
-            return self._record_in(plain, actor, cid, clean, by_hand, now, context)
+            with self._store.transaction() as plain:
+                batch = self.batch(plain, actor, scope, now)
+                ids = []
+                for order in orders:
+                    refused = order
+                    ids.append(batch.record(order.customer_id, order.draft, order.allocation))
+                refused = None
+                batch.flush()
+                money = money_repos(plain).money
+                stored = [money.receipt(i) for i in ids]
         except DuplicateReceipt as exc:
-            append(plain, actor, _duplicate_event(cid, clean, exc.receipt_id), now)
+            # Rolled back with the batch: audited on its own, as record_receipt does.
+            assert refused is not None
+            self._audit(actor, duplicate_event(int(refused.customer_id),
+                                               check_receipt(refused.draft, self.today()),
+                                               exc.receipt_id))
             raise
+        self._bus.publish(Changes(money=True))
+        return [r for r in stored if r is not None]
 
     def allocate(self, actor: User, receipt_id: int,
                  allocations: Mapping[int, Decimal] | None = None) -> Receipt:
@@ -248,7 +260,7 @@ class MoneyService:
         if seen is None:
             raise NotFound("No such receipt.")
         self._visible_customer_as(actor, seen.customer_id, "receipt")
-        by_hand = _minor_map(allocations, seen.currency)
+        by_hand = minor_map(allocations, seen.currency)
         now = self._clock()
         with self._store.transaction() as plain:
             repos = money_repos(plain)
@@ -268,7 +280,7 @@ class MoneyService:
                 "receipt.allocated", "receipt", str(current.id), {
                     "customer_id": current.customer_id, "currency": current.currency,
                     "allocation": "by hand" if by_hand is not None else "oldest first",
-                    **_plan_details(plan, current.currency)}), now)
+                    **plan_details(plan, current.currency)}), now)
             stored = repos.money.receipt(current.id)
         self._bus.publish(Changes(money=True))
         assert stored is not None
@@ -378,25 +390,3 @@ class MoneyService:
 
 def exact_or_zero(amount: Decimal, currency: str) -> int:
     return 0 if amount <= 0 else exact_minor(amount, currency)
-
-
-def _minor_map(amounts: Mapping[int, Decimal] | None, currency: str) -> dict[int, int] | None:
-    if amounts is None:
-        return None
-    out: dict[int, int] = {}
-    for receivable_id, amount in dict(amounts).items():
-        out[int(receivable_id)] = exact_minor(amount, currency,
-                                              f"amount for instalment {receivable_id}")
-    return out
-
-
-def _duplicate_event(customer_id: int, clean: CheckedReceipt, receipt_id: int) -> AuditEvent:
-    # Kept in the trail: a payment entered twice is a fraud signal as well as a slip.
-    return AuditEvent("receipt.duplicate", "receipt", str(receipt_id), {
-        "customer_id": customer_id, "reference": clean.reference,
-        "amount": str(from_minor(clean.amount_minor, clean.currency))}, outcome="refused")
-
-
-def _plan_details(plan: alloc.Plan, currency: str) -> dict[str, Any]:
-    return {"allocated": {str(rid): str(from_minor(m, currency)) for rid, m in plan.parts},
-            "credit": str(from_minor(plan.credit_minor, currency))}
