@@ -216,3 +216,37 @@ class BusyIndicator(QWidget):
                 widget.setEnabled(was)
         self._disabled = []
         self.hide()
+
+
+class LatestRead:
+    """A view's read whose answer counts only if no newer read (nor a wipe) came after it:
+    a slow answer for an earlier filter, or one arriving after the vault locked, is dropped.
+    `loading` is true while the newest read runs."""
+
+    def __init__(self, owner: QObject) -> None:
+        self._owner = owner
+        self._number = 0
+        self.loading = False
+
+    def start(self, work: Callable[[Task], Any], on_done: Callable[[Any], None],
+              on_error: Callable[[BaseException], None]) -> None:
+        self._number += 1
+        number = self._number
+        self.loading = True
+
+        def done(value: Any) -> None:
+            if number == self._number:
+                self.loading = False
+                on_done(value)
+
+        def failed(exc: BaseException) -> None:
+            if number == self._number:
+                self.loading = False
+                on_error(exc)
+
+        run_op(self._owner, work, on_done=done, on_error=failed)
+
+    def forget(self) -> None:
+        """Whatever is still running is not shown."""
+        self._number += 1
+        self.loading = False

@@ -23,7 +23,7 @@ from ui.contracts.pdf_files import choose_save_path
 from ui.money.labels import amount, bucket_labels, from_qdate, to_qdate
 from ui.money.receivables_model import Cells, CellsModel
 from ui.widgets import add_status, configure_list_view
-from ui.worker import error_text, run_op
+from ui.worker import LatestRead, error_text, run_op
 
 BY_CUSTOMER, BY_REP = "customer", "rep"
 NAME, CURRENCY = 0, 1
@@ -45,9 +45,8 @@ class AgeingView(QWidget):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._session = session
-        self._request = 0
+        self.reader = LatestRead(self)
         self.report: AgeingReport | None = None
-        self.loading = False
         self.as_of = QDateEdit(self)
         self.as_of.setCalendarPopup(True)
         self.as_of.setDisplayFormat("yyyy-MM-dd")
@@ -88,25 +87,20 @@ class AgeingView(QWidget):
     def day(self) -> date:
         return from_qdate(self.as_of.date())
 
+    @property
+    def loading(self) -> bool:
+        return self.reader.loading
+
     def load(self) -> None:
-        self._request += 1
-        request = self._request
         session, actor, day = self._session, self._session.user, self.day()
-        self.loading = True
 
         def done(report: AgeingReport) -> None:
-            if request == self._request:
-                self.loading = False
-                self.report = report
-                self.message.clear_message()
-                self._show()
+            self.report = report
+            self.message.clear_message()
+            self._show()
 
-        def failed(exc: BaseException) -> None:
-            if request == self._request:
-                self.loading = False
-                self.message.show_message(error_text(exc))
-
-        run_op(self, lambda _t: session.money.ageing(actor, day), on_done=done, on_error=failed)
+        self.reader.start(lambda _t: session.money.ageing(actor, day), done,
+                          lambda exc: self.message.show_message(error_text(exc)))
 
     def _show(self) -> None:
         report = self.report
@@ -138,7 +132,7 @@ class AgeingView(QWidget):
                on_finished=self.busy.stop)
 
     def wipe(self) -> None:
-        self._request += 1
+        self.reader.forget()
         self.report = None
         self.rows.wipe()
         self.totals.wipe()

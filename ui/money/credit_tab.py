@@ -43,7 +43,7 @@ from ui.money.labels import amount, day_text, money
 from ui.money.receivables_model import Cells, CellsModel
 from ui.task_dialog import TaskDialog
 from ui.widgets import add_status, button_row
-from ui.worker import error_text, run_op
+from ui.worker import LatestRead, error_text
 
 # Columns of the limits table.
 SET_AT, CURRENCY, LIMIT, RATING, REASON, SET_BY, STATE, DECIDED_BY, DECIDED_AT, COMMENT = \
@@ -92,9 +92,8 @@ class CreditTab(QWidget):
         super().__init__(parent)
         self._session = session
         self.customer_id = customer_id
-        self._request = 0
+        self.reader = LatestRead(self)
         self.credit: CreditView | None = None
-        self.loading = False
         self.dialog: TaskDialog | None = None
         self.can_manage = session.can(Permission.CREDIT_MANAGE)
 
@@ -176,12 +175,13 @@ class CreditTab(QWidget):
         return {key: label.text() for key, label in self.values.items()}
 
     # -- loading -----------------------------------------------------------------------------
+    @property
+    def loading(self) -> bool:
+        return self.reader.loading
+
     def load(self) -> None:
-        self._request += 1
-        request = self._request
         session, actor, customer_id = self._session, self._session.user, self.customer_id
         code = str(self.currency.currentData())
-        self.loading = True
 
         def work(_t: object) -> CreditView:
             credit = session.credit
@@ -191,17 +191,8 @@ class CreditTab(QWidget):
                               credit.limits(actor, customer_id), people(session),
                               customer.name, credit.today())
 
-        def done(view: CreditView) -> None:
-            if request == self._request:
-                self.loading = False
-                self.show_credit(view)
-
-        def failed(exc: BaseException) -> None:
-            if request == self._request:
-                self.loading = False
-                self.message.show_message(error_text(exc))
-
-        run_op(self, work, on_done=done, on_error=failed)
+        self.reader.start(work, self.show_credit,
+                          lambda exc: self.message.show_message(error_text(exc)))
 
     def show_credit(self, view: CreditView) -> None:
         self.credit = view
@@ -263,7 +254,7 @@ class CreditTab(QWidget):
         return dialog
 
     def wipe(self) -> None:
-        self._request += 1
+        self.reader.forget()
         if self.dialog is not None and shiboken6.isValid(self.dialog):
             wipe = getattr(self.dialog, "wipe", None)
             if wipe is not None:

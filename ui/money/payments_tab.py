@@ -30,7 +30,7 @@ from ui.money.receipt_dialog import ReceiptDialog, saved_text
 from ui.money.receivables_model import Cells, CellsModel, receivable_cells
 from ui.reason_dialog import ReasonDialog
 from ui.widgets import add_status, button_row
-from ui.worker import error_text, run_op
+from ui.worker import LatestRead, error_text
 
 MAX_ROWS = 500
 
@@ -72,9 +72,8 @@ class PaymentsTab(QWidget):
         self._session = session
         self.customer_id = customer_id
         self.customer_name = ""
-        self._request = 0
+        self.reader = LatestRead(self)
         self.account: Account | None = None
-        self.loading = False
         self.dialog: QDialog | None = None
         self.balances = CellsModel([self.tr("Currency"), self.tr("Billed"), self.tr("Received"),
                                     self.tr("Open"), self.tr("Overdue"), self.tr("Credit")],
@@ -123,11 +122,12 @@ class PaymentsTab(QWidget):
         self.load()
 
     # -- loading -----------------------------------------------------------------------------
+    @property
+    def loading(self) -> bool:
+        return self.reader.loading
+
     def load(self) -> None:
-        self._request += 1
-        request = self._request
         session, actor, customer_id = self._session, self._session.user, self.customer_id
-        self.loading = True
 
         def work(_t: object) -> Account:
             money_ = session.money
@@ -137,17 +137,8 @@ class PaymentsTab(QWidget):
                                               None, MAX_ROWS),
                            money_.receipts(actor, customer_id), as_of)
 
-        def done(account: Account) -> None:
-            if request == self._request:
-                self.loading = False
-                self.show_account(account)
-
-        def failed(exc: BaseException) -> None:
-            if request == self._request:
-                self.loading = False
-                self.message.show_message(error_text(exc))
-
-        run_op(self, work, on_done=done, on_error=failed)
+        self.reader.start(work, self.show_account,
+                          lambda exc: self.message.show_message(error_text(exc)))
 
     def show_account(self, account: Account) -> None:
         self.account = account
@@ -216,7 +207,7 @@ class PaymentsTab(QWidget):
         return dialog
 
     def wipe(self) -> None:
-        self._request += 1
+        self.reader.forget()
         if self.dialog is not None and shiboken6.isValid(self.dialog):
             wipe = getattr(self.dialog, "wipe", None)
             if wipe is not None:

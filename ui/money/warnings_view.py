@@ -15,7 +15,7 @@ from ui.money.ageing_view import table_view
 from ui.money.labels import from_qdate, to_qdate
 from ui.money.receivables_model import Cells, CellsModel
 from ui.widgets import add_status
-from ui.worker import error_text, run_op
+from ui.worker import LatestRead, error_text
 
 SEVERITY, KIND, MESSAGE = range(3)
 
@@ -24,9 +24,8 @@ class WarningsView(QWidget):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._session = session
-        self._request = 0
+        self.reader = LatestRead(self)
         self.signals: list[Signal] = []
-        self.loading = False
         today = session.money.today()
         self.since, self.until = QDateEdit(self), QDateEdit(self)
         for edit, day in ((self.since, today - timedelta(days=DEFAULT_DAYS)),
@@ -73,17 +72,15 @@ class WarningsView(QWidget):
         }
         return labels.get(code, code)
 
+    @property
+    def loading(self) -> bool:
+        return self.reader.loading
+
     def load(self) -> None:
-        self._request += 1
-        request = self._request
         session, actor = self._session, self._session.user
         since, until = self.period()
-        self.loading = True
 
         def done(found: list[Signal]) -> None:
-            if request != self._request:
-                return
-            self.loading = False
             self.signals = found
             self.rows.set_rows([self._cells(s) for s in found])
             if found:
@@ -92,20 +89,15 @@ class WarningsView(QWidget):
             else:
                 self.message.show_message(self.tr("No warnings in this period."), "ok")
 
-        def failed(exc: BaseException) -> None:
-            if request == self._request:
-                self.loading = False
-                self.message.show_message(error_text(exc))
-
-        run_op(self, lambda _t: session.fraud.signals(actor, since, until), on_done=done,
-               on_error=failed)
+        self.reader.start(lambda _t: session.fraud.signals(actor, since, until), done,
+                          lambda exc: self.message.show_message(error_text(exc)))
 
     def _cells(self, signal: Signal) -> Cells:
         severity = self.tr("High") if signal.severity == HIGH else self.tr("Medium")
         return (severity, self.kind_label(signal.code), signal.message)
 
     def wipe(self) -> None:
-        self._request += 1
+        self.reader.forget()
         self.signals = []
         self.rows.wipe()
         self.message.clear_message()
