@@ -12,8 +12,6 @@ committed together or not at all (a 10,000-line statement is one commit, not 10,
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -36,9 +34,9 @@ from core.money.match_model import (
     OpenInstalment,
 )
 from core.money.matching import manual_match, manual_split, match_statement
-from core.money.model import PaymentMethod, ReceiptDraft
+from core.money.model import ReceiptDraft
 from core.money.receipt_batch import ReceiptBatch
-from core.money.receipts import MAX_REASON, MAX_REFERENCE, DuplicateReceipt, text_field
+from core.money.receipts import MAX_REASON, text_field
 from core.money.reconciliation_model import (
     AlreadyImported,
     ImportedStatement,
@@ -53,7 +51,8 @@ from core.money.reconciliation_model import (
 from core.money.reconciliation_reading import ReconciliationReading, bank_key
 from core.money.reconciliation_signals import statement_signals
 from core.money.service import MoneyService
-from core.money.statement import Statement, StatementLine, read_statement
+from core.money.statement import Statement, read_statement
+from core.money.statement_receipts import content_hash, line_draft, receipt_for
 from core.ports import Repositories, Store
 from core.roles import Permission
 from core.trail import Clock, Guard, append
@@ -61,14 +60,6 @@ from core.users import User
 
 Progress = Callable[[int, int], None]
 MAX_BANK = 100
-
-
-def content_hash(lines: Sequence[StatementLine]) -> str:
-    """The statement's identity: its lines' values in order (not the file's bytes, which an
-    export from the same bank may vary, nor the row numbers a preamble shifts)."""
-    body = [[x.date.isoformat(), str(x.amount), x.currency, x.reference, x.payer_name,
-             x.payer_account, x.description] for x in lines]
-    return hashlib.sha256(json.dumps(body, ensure_ascii=False).encode()).hexdigest()
 
 
 class ReconciliationService(ReconciliationReading):
@@ -185,7 +176,7 @@ class ReconciliationService(ReconciliationReading):
         batch = self._money.batch(plain, actor, scope, now)
         batch.prefetch([int(a.target_id) for m in result.matches for a in m.allocations
                         if a.kind == INSTALMENT])
-        drafts = {line.id: self._draft(line, match) for match in result.matches
+        drafts = {line.id: line_draft(line, match) for match in result.matches
                   for line in (by_row[match.line.row],)
                   if any(a.kind == INSTALMENT for a in match.allocations)}
         batch.prefetch_duplicates(drafts.values())
@@ -266,11 +257,11 @@ class ReconciliationService(ReconciliationReading):
             owners = {instalments[a.target_id].customer_id for a in paying}
             if len(owners) != 1:
                 raise InvalidInput("One statement line pays the instalments of one customer.")
-            draft = self._draft(line, match)
+            draft = line_draft(line, match)
             known = drafts.get(line.id)  # the very draft the batch checked in advance
             if known is not None and known == draft:
                 draft = known
-            receipt_id, recorded = self._receipt_for(
+            receipt_id, recorded = receipt_for(
                 batch, line, int(owners.pop()), draft, paying, used, confirmable,
                 {"statement_match": audited(paying)})
             for a in paying:
@@ -281,34 +272,6 @@ class ReconciliationService(ReconciliationReading):
             batch.audit(AuditEvent("statement.line_matched", "statement_line", str(line.id),
                                    audited(())))
         return [p for p, _ in parts], recorded
-
-    @staticmethod
-    def _draft(line: StoredLine, match: Match) -> ReceiptDraft:
-        """The receipt for what the line pays to instalments (what it does not confirm of
-        receipts recorded before)."""
-        confirmed = sum((a.amount for a in match.allocations if a.kind == RECEIPT),
-                        Decimal(0))
-        return ReceiptDraft(line.date, line.amount - confirmed, PaymentMethod.BANK_TRANSFER,
-                            (line.reference or f"statement line {line.id}")[:MAX_REFERENCE],
-                            line.payer_name[:200], line.currency)
-
-    @staticmethod
-    def _receipt_for(batch: ReceiptBatch, line: StoredLine, customer_id: int,
-                     draft: ReceiptDraft, paying: Sequence[Allocation], used: set[int],
-                     confirmable: Callable[[], set[str]],
-                     context: dict[str, Any]) -> tuple[int, int]:
-        """The receipt for the line's money to the customer's instalments: recorded now, or,
-        when the same payment was recorded by hand already, that receipt (if no other line
-        confirms it, in the vault (`confirmable`: the receipts no line matches) or earlier in
-        this import: `used`)."""
-        allocation = {int(a.target_id): a.amount for a in paying if a.amount > 0}
-        try:
-            return batch.record(customer_id, draft, allocation, context), 1
-        except DuplicateReceipt as exc:
-            if str(exc.receipt_id) not in confirmable() or exc.receipt_id in used:
-                raise InvalidInput(f"The payment of line {line.id} is receipt "
-                                   f"#{exc.receipt_id}, which another line confirms.") from None
-            return exc.receipt_id, 0
 
     # -- by hand -----------------------------------------------------------------------------
     def match(self, actor: User, line_id: int, targets: Sequence[MatchTarget],
