@@ -47,6 +47,7 @@ class AgeingView(QWidget):
         self._session = session
         self.reader = LatestRead(self)
         self.report: AgeingReport | None = None
+        self._cells: dict[str, list[Cells]] = {}
         self.as_of = QDateEdit(self)
         self.as_of.setCalendarPopup(True)
         self.as_of.setDisplayFormat("yyyy-MM-dd")
@@ -93,25 +94,32 @@ class AgeingView(QWidget):
 
     def load(self) -> None:
         session, actor, day = self._session, self._session.user, self.day()
+        nobody, total = self.tr("(no sales rep)"), self.tr("Total")
 
-        def done(report: AgeingReport) -> None:
-            self.report = report
+        def work(_t: object) -> tuple[AgeingReport, dict[str, list[Cells]], list[Cells]]:
+            # The cells too, off the GUI thread: a whole book is 100,000 customers.
+            report = session.money.ageing(actor, day)
+            cells = {BY_CUSTOMER: [ageing_cells(r, r.name or nobody)
+                                   for r in report.by_customer],
+                     BY_REP: [ageing_cells(r, r.name or nobody) for r in report.by_rep]}
+            return report, cells, [ageing_cells(r, total) for r in report.total]
+
+        def done(loaded: tuple[AgeingReport, dict[str, list[Cells]], list[Cells]]) -> None:
+            self.report, self._cells, totals = loaded
+            self.totals.set_rows(totals)
             self.message.clear_message()
             self._show()
 
-        self.reader.start(lambda _t: session.money.ageing(actor, day), done,
-                          lambda exc: self.message.show_message(error_text(exc)))
+        self.reader.start(work, done, lambda exc: self.message.show_message(error_text(exc)))
 
     def _show(self) -> None:
         report = self.report
         if report is None:
             return
-        grouped = report.by_customer if self.group.currentData() == BY_CUSTOMER \
-            else report.by_rep
-        nobody = self.tr("(no sales rep)")
-        self.rows.set_rows([ageing_cells(r, r.name or nobody) for r in grouped],
+        by_customer = self.group.currentData() == BY_CUSTOMER
+        grouped = report.by_customer if by_customer else report.by_rep
+        self.rows.set_rows(self._cells[BY_CUSTOMER if by_customer else BY_REP],
                            [r.key for r in grouped])
-        self.totals.set_rows([ageing_cells(r, self.tr("Total")) for r in report.total])
 
     def export(self, path: str | None = None) -> None:
         """Ask where (unless given), then let core write and audit the CSV."""
@@ -134,6 +142,7 @@ class AgeingView(QWidget):
     def wipe(self) -> None:
         self.reader.forget()
         self.report = None
+        self._cells = {}
         self.rows.wipe()
         self.totals.wipe()
         self.message.clear_message()
