@@ -42,6 +42,11 @@ class SqlWatch:
     def __init__(self, conn: sqlcipher3.Connection) -> None:
         self._conn = conn
 
+    def receipt_day(self, receipt_id: int) -> date | None:
+        row = self._conn.execute("SELECT received_on FROM receipts WHERE id = ?",
+                                 (receipt_id,)).fetchone()
+        return date.fromisoformat(row[0]) if row else None
+
     def receipts(self, scope: Scope, since: date, until: date) -> list[ReceiptRecord]:
         """Receipts received in [since, until], and every receipt sharing a reference with
         one of them (whenever it was received), of the customers in scope."""

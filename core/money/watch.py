@@ -36,6 +36,7 @@ MAX_DAYS = 366
 
 
 class WatchRepository(Protocol):
+    def receipt_day(self, receipt_id: int) -> date | None: ...
     def receipts(self, scope: Scope, since: date, until: date) -> list[ReceiptRecord]: ...
     def paying_receipts(self, customer_ids: list[str]) -> list[ReceiptRecord]: ...
     def refunds(self, scope: Scope, since: date, until: date) -> list[RefundRecord]: ...
@@ -80,3 +81,16 @@ class FraudWatch:
                  *refund_to_other_account(refunds, paid_from),
                  *cash_above_threshold(recent, c.cash_threshold, c.cash_currency)]
         return sorted(found, key=lambda s: (s.severity != HIGH, s.code, s.refs))
+
+    def receipt_warnings(self, actor: User, receipt_id: int,
+                         config: SignalConfig | None = None) -> list[Signal]:
+        """The signals that name this receipt (its reference on another receipt, cash at or
+        above the threshold alone or with the customer's other cash that day, a payer unlike
+        the customer): shown when it is recorded."""
+        self._guard.require(actor, Permission.RECEIVABLE_READ)
+        with self._store.reader() as plain:
+            day = cast(WatchRepositories, plain).watch.receipt_day(int(receipt_id))
+        if day is None:
+            return []
+        mine = f"receipt #{int(receipt_id)}"
+        return [s for s in self.signals(actor, day, day, config) if mine in s.refs]

@@ -95,3 +95,29 @@ def test_refund_signals_in_the_watch(w: World) -> None:
     assert {s.code for s in found} >= {"account_changed_before_refund",
                                        "refund_to_other_account"}
     assert all("6217000099994242" not in s.message for s in found)
+
+
+def test_the_warnings_of_one_receipt_when_it_is_recorded(w: World) -> None:
+    signed(w)
+    fin = w.finance
+    clean = fin.money.record_receipt(fin.user, w.customer_id, draft("10.00", "BOC-1"))
+    assert fin.fraud.receipt_warnings(fin.user, clean.id) == []
+    first = fin.money.record_receipt(fin.user, w.customer_id, draft(
+        "30000.00", "", method=PaymentMethod.CASH))
+    assert fin.fraud.receipt_warnings(fin.user, first.id) == []  # under the limit alone
+    second = fin.money.record_receipt(fin.user, w.customer_id, draft(
+        "25000.00", "", method=PaymentMethod.CASH))
+    (day_total,) = fin.fraud.receipt_warnings(fin.user, second.id)
+    assert day_total.code == "cash_daily_total_above_threshold"
+    twin = fin.money.record_receipt(fin.user, w.customer_id, draft("11.00", "boc 1"))
+    assert [s.code for s in fin.fraud.receipt_warnings(fin.user, twin.id)] == [
+        "duplicate_receipt_reference"]
+    # Another rep's reader learns nothing about a receipt they may not see.
+    other = w.admin.customers.create(w.admin.user, CustomerDraft(
+        kind=CustomerKind.COMPANY, name="管理员的客户"))
+    hidden = fin.money.record_receipt(fin.user, other.id, draft(
+        "60000.00", "", payer="管理员的客户", method=PaymentMethod.CASH))
+    assert [s.code for s in fin.fraud.receipt_warnings(fin.user, hidden.id)] == [
+        "cash_above_threshold"]
+    assert w.rep.fraud.receipt_warnings(w.rep.user, hidden.id) == []
+    assert w.rep.fraud.receipt_warnings(w.rep.user, 999_999) == []

@@ -144,3 +144,16 @@ def test_a_duplicate_receipt_shows_cores_message(qtbot: QtBot, w: World) -> None
     assert f"receipt #{first.id}" in dialog.message.text()
     assert dialog.saved is None and dialog.isVisible() and dialog.ok_button.isEnabled()
     assert [r.id for r in fin.money.receipts(fin.user, w.customer_id)] == [first.id]
+
+
+def test_a_receipt_from_a_stranger_is_recorded_with_a_warning(qtbot: QtBot, w: World) -> None:
+    signed(w)
+    page = receivables_page(qtbot, w.finance)
+    dialog = page.record_receipt()
+    assert dialog is not None
+    fill_receipt(qtbot, dialog, w.customer_id, "100.00", payer="张三个人账户")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "was recorded" in page.message.text(), timeout=5000)
+    assert "unlike the customer" in page.message.text()
+    assert page.message.property("kind") == "warning"
+    assert [s.code for s in dialog.warnings] == ["payer_unlike_customer"]

@@ -26,7 +26,7 @@ from ui.bus import BusBridge
 from ui.contracts.labels import plain
 from ui.money.ageing_view import table_view
 from ui.money.labels import amount, day_text, method_label, money
-from ui.money.receipt_dialog import ReceiptDialog, saved_text
+from ui.money.receipt_dialog import ReceiptDialog, show_saved
 from ui.money.receivables_model import Cells, CellsModel, receivable_cells
 from ui.reason_dialog import ReasonDialog
 from ui.widgets import add_status, button_row
@@ -188,8 +188,7 @@ class PaymentsTab(QWidget):
             return None
         dialog = ReceiptDialog(self._session, (self.customer_id, self.customer_name), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self.message.show_message(
-            saved_text(dialog.saved), "ok") if dialog.saved is not None else None)
+        dialog.accepted.connect(lambda: show_saved(self.message, dialog))
         self.dialog = dialog
         dialog.open()
         return dialog

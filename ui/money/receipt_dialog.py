@@ -35,12 +35,13 @@ from core.contracts.money import DEFAULT_CURRENCY, MINOR_UNITS
 from core.errors import InvalidInput
 from core.money.amounts import exact_minor
 from core.money.model import PaymentMethod, Receipt, ReceiptDraft, Receivable, ReceivableFilter
+from core.money.signals import Signal
 from core.session import Session
 from ui.contracts.labels import plain
 from ui.money.customer_choice import CustomerChoice
 from ui.money.labels import amount, day_text, from_qdate, method_label, money, parse_amount
 from ui.money.labels import to_qdate as qdate
-from ui.widgets import add_status, bullets
+from ui.widgets import MessageLabel, add_status, bullets
 from ui.worker import error_text, run_op
 
 CONTRACT, DUE, OPEN, ALLOCATE = range(4)
@@ -56,6 +57,7 @@ class ReceiptDialog(QDialog):
         self._session = session
         self._request = 0
         self.saved: Receipt | None = None
+        self.warnings: list[Signal] = []  # what the fraud watch says of the receipt saved
         self.instalments: list[Receivable] = []
         self.loading = False
         self.saving = False
@@ -316,8 +318,12 @@ class ReceiptDialog(QDialog):
         self.ok_button.setEnabled(False)
         self.busy.start(self.tr("Recording the receipt…"))
 
-        def done(receipt: Receipt) -> None:
-            self.saved = receipt
+        def work(_t: object) -> tuple[Receipt, list[Signal]]:
+            receipt = session.money.record_receipt(actor, customer_id, draft, allocation)
+            return receipt, session.fraud.receipt_warnings(actor, receipt.id)
+
+        def done(saved: tuple[Receipt, list[Signal]]) -> None:
+            self.saved, self.warnings = saved
             self.accept()
 
         def failed(exc: BaseException) -> None:
@@ -325,9 +331,7 @@ class ReceiptDialog(QDialog):
             self.message.show_message(error_text(exc))
             self.ok_button.setEnabled(True)
 
-        run_op(self, lambda _t: session.money.record_receipt(actor, customer_id, draft,
-                                                             allocation),
-               on_done=done, on_error=failed, on_finished=self.busy.stop)
+        run_op(self, work, on_done=done, on_error=failed, on_finished=self.busy.stop)
 
     def wipe(self) -> None:
         self._request += 1
@@ -340,9 +344,20 @@ class ReceiptDialog(QDialog):
         self.hide()
 
 
-def saved_text(receipt: Receipt) -> str:
-    """What the page says after a receipt was recorded."""
+def saved_text(receipt: Receipt, warnings: list[Signal] | None = None) -> str:
+    """What the page says after a receipt was recorded, with the fraud warnings about it."""
     text = QCoreApplication.translate(
-        "Money", "Receipt #{id} of {amount} was recorded; {credit} stays as credit.")
-    return text.format(id=receipt.id, amount=money(receipt.amount, receipt.currency),
-                       credit=amount(receipt.unallocated, receipt.currency))
+        "Money", "Receipt #{id} of {amount} was recorded; {credit} stays as credit.").format(
+        id=receipt.id, amount=money(receipt.amount, receipt.currency),
+        credit=amount(receipt.unallocated, receipt.currency))
+    for signal in warnings or ():
+        text += "\n" + QCoreApplication.translate("Money", "⚠ {message}").format(
+            message=signal.message)
+    return text
+
+
+def show_saved(label: MessageLabel, dialog: ReceiptDialog) -> None:
+    """The saved message on the page: a warning when the fraud watch has something to say."""
+    if dialog.saved is not None:
+        label.show_message(saved_text(dialog.saved, dialog.warnings),
+                           "warning" if dialog.warnings else "ok")

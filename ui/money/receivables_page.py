@@ -29,7 +29,7 @@ from ui.contracts.pdf_files import choose_save_path
 from ui.money.ageing_view import AgeingView, table_view
 from ui.money.collection_view import CollectionView
 from ui.money.customer_choice import CustomerChoice
-from ui.money.receipt_dialog import ReceiptDialog, saved_text
+from ui.money.receipt_dialog import ReceiptDialog, show_saved
 from ui.money.receivables_model import AMOUNT, CONTRACT, CUSTOMER, DUE, OPEN, ReceivablesModel
 from ui.money.warnings_view import WarningsView
 from ui.widgets import add_shortcut, add_status, count_footer, page_layout
@@ -159,8 +159,7 @@ class ReceivablesPage(QWidget):
         preset = (customer_id, self.customer.customer_name()) if customer_id else None
         dialog = ReceiptDialog(self._session, preset, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self.message.show_message(
-            saved_text(dialog.saved), "ok") if dialog.saved is not None else None)
+        dialog.accepted.connect(lambda: show_saved(self.message, dialog))
         self.dialog = dialog
         dialog.open()
         return dialog
