@@ -31,7 +31,8 @@ _REQUEST = ("SELECT f.id, f.kind, f.customer_id, f.currency, f.amount_minor, f.r
             "f.receivable_id, f.receipt_id, f.destination, f.approvals_needed, f.state, "
             "f.requested_by, f.requested_at, f.decided_at, "
             "(SELECT u.name FROM users AS u WHERE u.id = f.requested_by), "
-            "(SELECT c.name FROM customers AS c WHERE c.id = f.customer_id) "
+            "(SELECT c.name FROM customers AS c WHERE c.id = f.customer_id), "
+            "(SELECT c.anonymised FROM customers AS c WHERE c.id = f.customer_id) "
             "FROM fund_requests AS f")
 
 
@@ -68,7 +69,8 @@ class SqlFunds:
             destination=r[8], approvals_needed=r[9], state=FundState(r[10]),
             requested_by=r[11], requested_at=datetime.fromisoformat(r[12]),
             decided_at=_time(r[13]), decisions=tuple(decisions[r[0]]),
-            requested_by_name=r[14] or "", customer_name=r[15] or "") for r in rows]
+            requested_by_name=r[14] or "", customer_name=r[15] or "",
+            customer_anonymised=bool(r[16])) for r in rows]
 
     def get(self, request_id: int) -> FundRequest | None:
         found = self._requests(self._conn.execute(f"{_REQUEST} WHERE f.id = ?",

@@ -108,26 +108,26 @@ class FundService:
         with self._store.reader() as repos:
             rows = fund_repos(repos).funds.page(scope, FundState(state) if state else None,
                                                 customer_id, max(1, min(int(limit), MAX_PAGE)))
-        return [self._shown(actor, r) for r in rows]
+        approver = self._guard.allowed(self._stored(actor), Permission.FUND_APPROVE)
+        return [self._shown(actor, r, approver) for r in rows]
 
-    def _shown(self, actor: User, request: FundRequest) -> FundRequest:
+    def _shown(self, actor: User, request: FundRequest,
+               approver: bool | None = None) -> FundRequest:
         """A refund's destination is a bank account: in clear for the requester and approvers,
         masked for everyone else who may read the request. Once the customer is anonymised,
         nobody sees the account or the reason: they stay stored, because accounting records
         must be kept for their legal period (会计档案管理办法) and PIPL art. 47 then asks to
         stop everything but storing them."""
-        if self._anonymised(request.customer_id):
+        if request.customer_anonymised:
             return dataclasses.replace(request, destination=ERASED if request.destination
                                        else "", reason=ERASED)
-        if not request.destination or request.requested_by == actor.id or self._guard.allowed(
-                self._stored(actor), Permission.FUND_APPROVE):
+        if not request.destination or request.requested_by == actor.id:
+            return request
+        if approver is None:
+            approver = self._guard.allowed(self._stored(actor), Permission.FUND_APPROVE)
+        if approver:
             return request
         return dataclasses.replace(request, destination=mask(BANK_ACCOUNT, request.destination))
-
-    def _anonymised(self, customer_id: int) -> bool:
-        with self._store.reader() as repos:
-            customer = repos.customers.get(customer_id)  # type: ignore[attr-defined]
-        return bool(customer is not None and customer.anonymised)
 
     def refundable(self, actor: User, receipt_id: int) -> Decimal:
         """What of a receipt may still be refunded: not allocated, not refunded, not reversed

@@ -87,6 +87,7 @@ class FundRequest:
     decisions: tuple[FundDecision, ...] = ()
     requested_by_name: str = ""  # as stored when read
     customer_name: str = ""
+    customer_anonymised: bool = False
 
     @property
     def approvers(self) -> tuple[int, ...]:

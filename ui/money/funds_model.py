@@ -106,7 +106,9 @@ class _Names:
             id=request.customer_id)
         requester = request.requested_by_name or _tr("user #{id}").format(
             id=request.requested_by)
-        warnings = tuple(self._session.funds.warnings(self._actor, request.id))
+        # Only refunds raise signals: no read for the other kinds.
+        warnings = tuple(self._session.funds.warnings(self._actor, request.id)) \
+            if request.kind == FundKind.REFUND else ()
         self._rows[request.id] = FundRow(request, customer, requester, target, warnings)
         return self._rows[request.id]
 
